@@ -1,0 +1,137 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.db.models import Count
+
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    Correction,
+    ReadNextPin,
+    Section,
+    Tag,
+)
+from entities.models import Mention
+
+
+@admin.register(Section)
+class SectionAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    list_editable = ["position"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Author)
+class AuthorAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "user"]
+    list_select_related = ["user"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "article_count"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(article_count=Count("tagged_articles", distinct=True))
+        )
+
+    @admin.display(description="articles", ordering="article_count")
+    def article_count(self, tag: Tag) -> int:
+        return tag.article_count
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 0
+    autocomplete_fields = ["author"]
+    fields = ["author", "position"]
+    verbose_name = "author"
+    verbose_name_plural = "authors, in byline order"
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    extra = 0
+    autocomplete_fields = ["entity"]
+    fields = ["entity", "count", "status"]
+    readonly_fields = ["count"]
+    verbose_name_plural = "entities mentioned"
+
+
+class ReadNextPinInline(admin.TabularInline):
+    model = ReadNextPin
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["target"]
+    fields = ["target", "position"]
+    verbose_name_plural = "Read These Next pins, in order"
+
+
+class CorrectionInline(admin.StackedInline):
+    model = Correction
+    extra = 0
+    fields = ["kind", "note", "created_at"]
+
+
+class ArticleAdminForm(forms.ModelForm):
+    tags = forms.ModelMultipleChoiceField(
+        queryset=Tag.objects.all(),
+        required=False,
+        widget=AutocompleteSelectMultiple(Article._meta.get_field("tags"), admin.site),
+    )
+
+    class Meta:
+        model = Article
+        fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    form = ArticleAdminForm
+    list_display = ["headline", "section", "status", "published_at", "byline"]
+    list_filter = ["status", "section", "published_at"]
+    list_select_related = ["section"]
+    search_fields = ["headline", "dek", "slug"]
+    prepopulated_fields = {"slug": ["headline"]}
+    date_hierarchy = "published_at"
+    readonly_fields = ["created_at", "updated_at"]
+    inlines = [BylineInline, ReadNextPinInline, MentionInline, CorrectionInline]
+    fieldsets = [
+        (None, {"fields": ["headline", "slug", "dek", "section", "body", "tags"]}),
+        (
+            "Hero image",
+            {
+                "fields": [
+                    "hero_image",
+                    "hero_image_alt",
+                    "hero_image_caption",
+                    "hero_image_credit",
+                ]
+            },
+        ),
+        (
+            "Publishing",
+            {"fields": ["status", "published_at", "created_at", "updated_at"]},
+        ),
+    ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("bylines__author")
+
+    @admin.display(description="authors")
+    def byline(self, article: Article) -> str:
+        return ", ".join(byline.author.name for byline in article.bylines.all())
+
+    def view_on_site(self, article: Article) -> str | None:
+        # Only live articles have a public page to show.
+        return article.get_absolute_url() if article.is_live else None

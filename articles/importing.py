@@ -1,0 +1,537 @@
+"""Read articles in the plain-text export format and write them to the database.
+
+The format, as in ``seeds/``::
+
+    Headline
+
+    Published on Feb 04, 2026.
+    By Jane Doe and John Roe          (optional)
+    Section: Business                 (optional)
+    Dek: One sentence under the head. (optional)
+
+    Headline                          (repeated, optional)
+
+    Body paragraphs, separated by blank lines ...
+
+    INTERNATIONAL TRADEAUTOMOTIVE INDUSTRY
+
+    Read These Next
+
+    img
+    regulation
+
+    Title of a related story
+
+    Its dek.
+
+The tag line is the tags in capitals written together with no separator; it is
+split against the known tag vocabulary, longest match first.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles.models import Article, Author, Byline, ReadNextPin, Section, Tag
+from entities.linker import Gazetteer, link_article
+
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun",
+         "jul", "aug", "sep", "oct", "nov", "dec"],
+        start=1,
+    )
+}  # fmt: skip
+DATE_LINE = re.compile(
+    r"Published on (?P<month>[A-Za-z]{3})[a-z]*\.? (?P<day>\d{1,2}), (?P<year>\d{4})\.?"
+)
+METADATA = re.compile(r"(?P<key>Section|Dek):\s*(?P<value>.+)")
+# Lower-case words that may stand inside a person's name ("Ursula von der Leyen").
+NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "la",
+                            "le", "van", "von"})  # fmt: skip
+READ_NEXT_HEADING = "read these next"
+IMAGE_PLACEHOLDER = "img"
+
+
+class ImportFormatError(Exception):
+    """A file does not follow the export format; names the file and the line."""
+
+    def __init__(self, source: str, line: int, message: str) -> None:
+        super().__init__(f"{source}, line {line}: {message}")
+        self.source = source
+        self.line = line
+
+
+@dataclass(frozen=True)
+class ReadNextItem:
+    section: str
+    title: str
+    dek: str
+    line: int
+
+
+@dataclass
+class ParsedArticle:
+    source: str
+    headline: str
+    published_on: datetime.date
+    body: str
+    tag_line: str = ""
+    tag_line_number: int = 0
+    authors: list[str] = field(default_factory=list)
+    section: str = ""
+    dek: str = ""
+    read_next: list[ReadNextItem] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    source: str
+    slug: str
+    action: str  # "created", "updated" or "unchanged"
+    tags: list[str] = field(default_factory=list)
+    pins: int = 0
+    created_sections: list[str] = field(default_factory=list)
+    created_tags: list[str] = field(default_factory=list)
+    created_authors: list[str] = field(default_factory=list)
+    created_targets: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        parts = [
+            f"{self.action} “{self.slug}”",
+            f"{len(self.tags)} tags",
+            f"{self.pins} pins",
+        ]
+        for label, names in [
+            ("new sections", self.created_sections),
+            ("new tags", self.created_tags),
+            ("new authors", self.created_authors),
+            ("new read-next stories", self.created_targets),
+        ]:
+            if names:
+                parts.append(f"{label}: {', '.join(names)}")
+        return f"{self.source}: " + "; ".join(parts)
+
+
+def decode(data: bytes, *, source: str) -> str:
+    """Decode a file's bytes as UTF-8 text, refusing binary content."""
+    if b"\x00" in data:
+        line = data[: data.index(b"\x00")].count(b"\n") + 1
+        raise ImportFormatError(source, line, "this is a binary file, not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise ImportFormatError(
+            source, line, f"not UTF-8 text (byte 0x{data[error.start]:02x})"
+        ) from None
+
+
+def parse_date_line(text: str, *, source: str, line: int) -> datetime.date | None:
+    match = DATE_LINE.fullmatch(text)
+    if match is None:
+        return None
+    month = MONTHS.get(match["month"].lower())
+    if month is None:
+        raise ImportFormatError(source, line, f"unknown month “{match['month']}”")
+    try:
+        return datetime.date(int(match["year"]), month, int(match["day"]))
+    except ValueError:
+        raise ImportFormatError(source, line, f"“{text}” is not a real date") from None
+
+
+def parse_byline(text: str) -> list[str]:
+    """Return the names in a line like "By Ann Lee, Bo Chen and Cy Diaz", or []."""
+    if not text.startswith("By ") or len(text) > 200:
+        return []
+    names = [
+        name.strip()
+        for name in re.split(r",\s*(?:and\s+)?|\s+and\s+", text[3:])
+        if name.strip()
+    ]
+    for name in names:
+        words = name.split()
+        if not words or not all(
+            word[0].isupper() or word in NAME_PARTICLES for word in words
+        ):
+            return []
+        if any(character.isdigit() for character in name):
+            return []
+    return names
+
+
+def is_tag_line(text: str) -> bool:
+    return (
+        "\n" not in text
+        and text == text.upper()
+        and any(character.isalpha() for character in text)
+        and not re.search(r"[.,;:!?\"“”()]", text)
+    )
+
+
+def parse(text: str, *, source: str) -> ParsedArticle:
+    """Parse one file's text; raise ImportFormatError naming the line at fault."""
+    lines = [(number, line.strip()) for number, line in enumerate(text.splitlines(), 1)]
+    content = [(number, line) for number, line in lines if line]
+    if not content:
+        raise ImportFormatError(source, 1, "the file is empty")
+
+    headline_line, headline = content[0]
+    if len(headline) > 255:
+        raise ImportFormatError(
+            source, headline_line, "the headline is over 255 characters"
+        )
+    if len(content) < 2:
+        raise ImportFormatError(
+            source,
+            headline_line,
+            "expected “Published on Mon DD, YYYY.” after the headline",
+        )
+    date_line, date_text = content[1]
+    published_on = parse_date_line(date_text, source=source, line=date_line)
+    if published_on is None:
+        raise ImportFormatError(
+            source,
+            date_line,
+            "expected “Published on Mon DD, YYYY.” after the headline, "
+            f"found “{date_text[:60]}”",
+        )
+
+    parsed = ParsedArticle(
+        source=source, headline=headline, published_on=published_on, body=""
+    )
+    index = 2
+    while index < len(content) and content[index][1] != headline:
+        number, line = content[index]
+        if (match := METADATA.fullmatch(line)) is not None:
+            key = match["key"].lower()
+            if getattr(parsed, key):
+                raise ImportFormatError(
+                    source, number, f"“{match['key']}:” is given twice"
+                )
+            setattr(parsed, key, match["value"].strip())
+        elif not parsed.authors and (authors := parse_byline(line)):
+            parsed.authors = authors
+        else:
+            break
+        index += 1
+    if index < len(content) and content[index][1] == headline:
+        index += 1
+    if len(parsed.dek) > 500:
+        raise ImportFormatError(
+            source, date_line, "the Dek: line is over 500 characters"
+        )
+
+    body_start = content[index][0] if index < len(content) else len(lines) + 1
+    read_next_line = next(
+        (
+            number
+            for number, line in content[index:]
+            if line.lower() == READ_NEXT_HEADING
+        ),
+        None,
+    )
+    body_end = read_next_line if read_next_line is not None else len(lines) + 1
+    paragraphs = _paragraphs(lines, start=body_start, end=body_end)
+    if paragraphs and is_tag_line(paragraphs[-1][1]):
+        parsed.tag_line_number, parsed.tag_line = paragraphs.pop()
+    if not paragraphs:
+        last_header_line = content[index - 1][0]
+        raise ImportFormatError(
+            source,
+            last_header_line,
+            "the article has no body paragraphs after this line",
+        )
+    parsed.body = "\n\n".join(paragraph for _, paragraph in paragraphs)
+
+    if read_next_line is not None:
+        parsed.read_next = _read_next_items(
+            [(n, line) for n, line in content if n > read_next_line], source=source
+        )
+        if not parsed.read_next:
+            raise ImportFormatError(
+                source, read_next_line, "“Read These Next” is followed by no stories"
+            )
+    return parsed
+
+
+def _paragraphs(
+    lines: list[tuple[int, str]], *, start: int, end: int
+) -> list[tuple[int, str]]:
+    paragraphs: list[tuple[int, str]] = []
+    current: list[str] = []
+    first_line = 0
+    for number, line in lines:
+        if number < start or number >= end:
+            continue
+        if line:
+            if not current:
+                first_line = number
+            current.append(line)
+        elif current:
+            paragraphs.append((first_line, "\n".join(current)))
+            current = []
+    if current:
+        paragraphs.append((first_line, "\n".join(current)))
+    return paragraphs
+
+
+def _read_next_items(
+    content: list[tuple[int, str]], *, source: str
+) -> list[ReadNextItem]:
+    items = []
+    for offset in range(0, len(content), 4):
+        group = content[offset : offset + 4]
+        first_line, placeholder = group[0]
+        if placeholder.lower() != IMAGE_PLACEHOLDER:
+            raise ImportFormatError(
+                source,
+                first_line,
+                f"expected the image placeholder “img” to start a Read These Next "
+                f"story, found “{placeholder[:60]}”",
+            )
+        if len(group) < 4:
+            raise ImportFormatError(
+                source,
+                first_line,
+                "a Read These Next story needs four lines: img, section, title, dek",
+            )
+        (_, section), (title_line, title), (_, dek) = group[1:]
+        if len(title) > 255:
+            raise ImportFormatError(
+                source, title_line, "the title is over 255 characters"
+            )
+        items.append(
+            ReadNextItem(section=section, title=title, dek=dek, line=title_line)
+        )
+    return items
+
+
+def split_tag_line(line: str, vocabulary: Iterable[str]) -> tuple[list[str], list[str]]:
+    """Split run-together capitalised tags into known tag names.
+
+    Returns the tag names found, in order, and the pieces of the line that match
+    no known tag. The split covers as much of the line as possible with known
+    tags, preferring fewer, longer tags, so ``INTERNATIONAL TRADEAUTOMOTIVE
+    INDUSTRY`` is two tags and not four.
+    """
+    by_upper: dict[str, str] = {}
+    for name in vocabulary:
+        by_upper.setdefault(name.upper(), name)
+    text = line.strip().upper()
+    length = len(text)
+    # best[i]: (characters left uncovered, pieces used) for text[i:], with the
+    # step taken from i; filled right to left.
+    best: list[tuple[int, int]] = [(0, 0)] * (length + 1)
+    step: list[str | None] = [None] * (length + 1)
+    for i in range(length - 1, -1, -1):
+        uncovered, pieces = best[i + 1]
+        best[i], step[i] = (uncovered + (text[i] != " "), pieces), None
+        for upper in by_upper:
+            if text.startswith(upper, i):
+                uncovered, pieces = best[i + len(upper)]
+                candidate = (uncovered, pieces + 1)
+                if candidate < best[i] or (
+                    candidate == best[i] and step[i] and len(upper) > len(step[i])
+                ):
+                    best[i], step[i] = candidate, upper
+    tags: list[str] = []
+    unknown: list[str] = []
+    pending = ""
+    i = 0
+    while i < length:
+        if step[i] is None:
+            pending += text[i]
+            i += 1
+            continue
+        if pending.strip():
+            unknown.append(pending.strip())
+        pending = ""
+        tags.append(by_upper[step[i]])
+        i += len(step[i])
+    if pending.strip():
+        unknown.append(pending.strip())
+    return list(dict.fromkeys(tags)), unknown
+
+
+class ArticleImporter:
+    """Write parsed articles, creating what they refer to; one file, one transaction."""
+
+    def __init__(
+        self, *, default_section: str = "News", extra_tags: Iterable[str] = ()
+    ) -> None:
+        self.default_section = default_section
+        self.extra_tags = [name.strip() for name in extra_tags if name.strip()]
+        self.gazetteer: Gazetteer | None = None
+
+    def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
+        source = str(path)
+        try:
+            data = path.read_bytes()
+        except OSError as error:
+            raise ImportFormatError(
+                source, 1, f"cannot read the file ({error.strerror})"
+            ) from None
+        parsed = parse(decode(data, source=source), source=source)
+        with transaction.atomic():
+            result = self.write(parsed)
+            if dry_run:
+                transaction.set_rollback(True)
+        return result
+
+    def write(self, parsed: ParsedArticle) -> ImportResult:
+        slug = slugify(parsed.headline)[:255]
+        if not slug:
+            raise ImportFormatError(
+                parsed.source, 1, "the headline has no letters or digits"
+            )
+        result = ImportResult(source=parsed.source, slug=slug, action="created")
+
+        section = self._section(parsed.section or self.default_section, result)
+        tags = self._tags(parsed, result)
+        authors = [self._author(name, result) for name in parsed.authors]
+        published_at = self._start_of_day(parsed.published_on)
+
+        article = Article.objects.filter(slug=slug).first()
+        if article is None:
+            article = Article(
+                slug=slug, status=Article.Status.PUBLISHED, published_at=published_at
+            )
+        else:
+            result.action = "unchanged"
+            if (
+                timezone.localdate(article.published_at or published_at)
+                != parsed.published_on
+            ):
+                article.published_at = published_at
+                result.action = "updated"
+        fields = {
+            "headline": parsed.headline,
+            "body": parsed.body,
+            "section": section,
+            # A file without a dek keeps the one an editor or a read-next block gave.
+            "dek": parsed.dek or article.dek,
+        }
+        for name, value in fields.items():
+            if getattr(article, name, None) != value:
+                setattr(article, name, value)
+                if article.pk:
+                    result.action = "updated"
+        if article.pk is None or result.action == "updated":
+            article.full_clean()
+            article.save()
+
+        if {tag.pk for tag in article.tags.all()} != {tag.pk for tag in tags}:
+            article.tags.set(tags)
+            if result.action == "unchanged":
+                result.action = "updated"
+        result.tags = [tag.name for tag in tags]
+
+        if [b.author_id for b in article.bylines.all()] != [a.pk for a in authors]:
+            article.bylines.all().delete()
+            Byline.objects.bulk_create(
+                Byline(article=article, author=author, position=position)
+                for position, author in enumerate(authors)
+            )
+            if result.action == "unchanged":
+                result.action = "updated"
+
+        targets = [
+            self._target(item, article, parsed, result) for item in parsed.read_next
+        ]
+        if [pin.target_id for pin in article.read_next_pins.all()] != [
+            t.pk for t in targets
+        ]:
+            article.read_next_pins.all().delete()
+            ReadNextPin.objects.bulk_create(
+                ReadNextPin(article=article, target=target, position=position)
+                for position, target in enumerate(targets)
+            )
+            if result.action == "unchanged":
+                result.action = "updated"
+        result.pins = len(targets)
+
+        if self.gazetteer is None:
+            self.gazetteer = Gazetteer.from_database()
+        link_article(article, gazetteer=self.gazetteer)
+        return result
+
+    def _start_of_day(self, day: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+    def _section(self, label: str, result: ImportResult) -> Section:
+        slug = slugify(label)
+        section = Section.objects.filter(slug=slug).first()
+        if section is None:
+            name = label if label != label.lower() else label.capitalize()
+            section = Section(name=name, slug=slug)
+            section.full_clean()
+            section.save()
+            result.created_sections.append(name)
+        return section
+
+    def _tags(self, parsed: ParsedArticle, result: ImportResult) -> list[Tag]:
+        if not parsed.tag_line:
+            return []
+        known = {tag.name: tag for tag in Tag.objects.all()}
+        for name in self.extra_tags:
+            if name.upper() not in {existing.upper() for existing in known}:
+                known[name] = Tag.objects.create(name=name)
+                result.created_tags.append(name)
+        names, unknown = split_tag_line(parsed.tag_line, known)
+        for piece in unknown:
+            result.warnings.append(
+                f"{parsed.source}, line {parsed.tag_line_number}: “{piece}” matches no "
+                "known tag and was not applied; add the tag (admin, or --tag) and "
+                "import again"
+            )
+        return [known[name] for name in names]
+
+    def _author(self, name: str, result: ImportResult) -> Author:
+        slug = slugify(name)
+        author = Author.objects.filter(slug=slug).first()
+        if author is None:
+            author = Author.objects.create(name=name, slug=slug)
+            result.created_authors.append(name)
+        return author
+
+    def _target(
+        self,
+        item: ReadNextItem,
+        article: Article,
+        parsed: ParsedArticle,
+        result: ImportResult,
+    ) -> Article:
+        slug = slugify(item.title)[:255]
+        if slug == article.slug:
+            raise ImportFormatError(
+                parsed.source, item.line, "an article cannot recommend itself"
+            )
+        target = Article.objects.filter(slug=slug).first()
+        if target is None:
+            # Stands in for the story until its own file is imported or an editor
+            # completes it: the dek is its only text.
+            target = Article(
+                headline=item.title,
+                slug=slug,
+                dek=item.dek[:500],
+                body=item.dek,
+                section=self._section(item.section, result),
+                status=Article.Status.PUBLISHED,
+                published_at=article.published_at,
+            )
+            target.full_clean()
+            target.save()
+            result.created_targets.append(item.title)
+        elif not target.dek:
+            target.dek = item.dek[:500]
+            target.save()
+        return target

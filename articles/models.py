@@ -1,0 +1,317 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TagBase, TaggedItemBase
+
+from articles.rendering import first_paragraph_summary, render_markdown
+
+# First path segments that belong to the site itself, so no section may take them.
+RESERVED_SECTION_SLUGS = frozenset(
+    {"admin", "api", "authors", "entities", "feeds", "healthz", "media", "preview",
+     "search", "static", "tags"}
+)  # fmt: skip
+
+
+def validate_section_slug(value: str) -> None:
+    if value in RESERVED_SECTION_SLUGS:
+        raise ValidationError(
+            "“%(value)s” is used by the site itself; choose another slug.",
+            code="reserved",
+            params={"value": value},
+        )
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(
+        max_length=100, unique=True, validators=[validate_section_slug]
+    )
+    description = models.TextField(max_length=1000, blank=True)
+    position = models.PositiveSmallIntegerField(
+        default=0, help_text="Sections are listed in this order, then by name."
+    )
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:section", kwargs={"section": self.slug})
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    bio = models.TextField(max_length=2000, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="author",
+        help_text="The staff account that writes as this author, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:author", kwargs={"slug": self.slug})
+
+
+class Tag(TagBase):
+    class Meta:
+        ordering = ["name"]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:tag", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def live(self) -> "ArticleQuerySet":
+        """Restrict to articles readers and partners may see right now."""
+        return self.filter(
+            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+        )
+
+    def for_listing(self) -> "ArticleQuerySet":
+        """Fetch what an article card shows: section and ordered bylines."""
+        return self.select_related("section").prefetch_related(
+            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def for_detail(self) -> "ArticleQuerySet":
+        """Fetch everything the article page shows, in a constant number of queries."""
+        from entities.models import Mention
+
+        live_targets = Article.objects.live().values("pk")
+        return self.for_listing().prefetch_related(
+            "tags",  # ordered by name through Tag.Meta
+            Prefetch(
+                "mentions",
+                queryset=Mention.objects.confirmed()
+                .select_related("entity")
+                .order_by("entity__kind", "entity__name"),
+                to_attr="confirmed_mentions",
+            ),
+            Prefetch(
+                "read_next_pins",
+                queryset=ReadNextPin.objects.filter(target__in=live_targets)
+                .select_related("target__section")
+                .order_by("position", "pk"),
+                to_attr="live_read_next_pins",
+            ),
+            "corrections",
+        )
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    headline = models.CharField(max_length=255)
+    slug = models.SlugField(max_length=255, unique=True)
+    dek = models.CharField(
+        max_length=500, blank=True, help_text="The standfirst under the headline."
+    )
+    body = models.TextField(max_length=100_000, help_text="Markdown.")
+    body_html = models.TextField(editable=False, default="")
+    summary = models.CharField(
+        max_length=500,
+        editable=False,
+        default="",
+        help_text="The dek, or the opening of the body: used on cards and in feeds.",
+    )
+    section = models.ForeignKey(
+        Section, on_delete=models.PROTECT, related_name="articles"
+    )
+    authors = models.ManyToManyField(
+        Author, through="Byline", related_name="articles", blank=True
+    )
+    tags = TaggableManager(through="TaggedArticle", blank=True)
+    hero_image = models.ImageField(
+        upload_to="articles/%Y/%m/",
+        blank=True,
+        width_field="hero_image_width",
+        height_field="hero_image_height",
+    )
+    # Stored so pages can state image dimensions without opening the file.
+    hero_image_width = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
+    hero_image_height = models.PositiveIntegerField(
+        null=True, blank=True, editable=False
+    )
+    hero_image_alt = models.CharField(
+        "hero image alt text",
+        max_length=300,
+        blank=True,
+        help_text="What the image shows, for readers who cannot see it.",
+    )
+    hero_image_caption = models.CharField(max_length=500, blank=True)
+    hero_image_credit = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        get_latest_by = "published_at"
+        indexes = [
+            models.Index(fields=["status", "published_at"], name="article_status_pub"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_date",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.slug:
+            self.slug = slugify(self.headline)[:255]
+        self.body_html = render_markdown(self.body)
+        self.summary = self.dek or first_paragraph_summary(self.body_html)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "body" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "body_html", "summary"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        when = timezone.localtime(self.published_at or self.created_at)
+        return reverse(
+            "articles:article",
+            kwargs={
+                "section": self.section.slug,
+                "year": when.year,
+                "month": when.month,
+                "day": when.day,
+                "slug": self.slug,
+            },
+        )
+
+    def clean(self) -> None:
+        errors = {}
+        if self.hero_image and not self.hero_image_alt.strip():
+            errors["hero_image_alt"] = "Describe the hero image for screen readers."
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            errors["published_at"] = "A published article needs a publication time."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_live(self) -> bool:
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="bylines"
+    )
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "author"], name="byline_unique_author"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Byline #{self.position}"
+
+
+class TaggedArticle(TaggedItemBase):
+    content_object = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="tagged_items"
+    )
+    tag = models.ForeignKey(
+        Tag, on_delete=models.CASCADE, related_name="tagged_articles"
+    )
+
+    class Meta:
+        verbose_name = "article tag"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["content_object", "tag"], name="tagged_article_unique"
+            ),
+        ]
+
+
+class ReadNextPin(models.Model):
+    """An editor's choice for an article's "Read These Next" block."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="read_next_pins"
+    )
+    target = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="pinned_from"
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name = "Read These Next pin"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "target"], name="read_next_pin_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(article=F("target")), name="read_next_pin_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Pin #{self.position}"
+
+    def clean(self) -> None:
+        if self.article_id and self.article_id == self.target_id:
+            raise ValidationError({"target": "An article cannot recommend itself."})
+
+
+class Correction(models.Model):
+    class Kind(models.TextChoices):
+        CORRECTION = "correction", "Correction"
+        UPDATE = "update", "Update"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="corrections"
+    )
+    kind = models.CharField(
+        max_length=20, choices=Kind.choices, default=Kind.CORRECTION
+    )
+    note = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.created_at:%Y-%m-%d}"

@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+from newsroom import views
+
+admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editorial"
+admin.site.site_title = settings.NEWSROOM_SITE_NAME
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("healthz", views.healthz, name="healthz"),
+    path("", include("entities.urls")),
+    # Last: a section is any first path segment the site does not use itself.
+    path("", include("articles.urls")),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,30 @@
+from pathlib import Path
+
+import pytest
+
+SHARED_SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
+PROJECT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture
+def seed_file() -> Path:
+    """The story the product was modelled on, in the plain-text export format."""
+    path = SHARED_SEED / "000_c1d292b0d1ed7ec5.txt"
+    if not path.exists():
+        pytest.skip(f"the shared seed story is not at {path}")
+    return path
+
+
+@pytest.fixture
+def write_file(tmp_path):
+    """Write text (or bytes) to a file in a temporary directory and return its path."""
+
+    def write(name: str, content: str | bytes) -> Path:
+        path = tmp_path / name
+        if isinstance(content, bytes):
+            path.write_bytes(content)
+        else:
+            path.write_text(content, encoding="utf-8")
+        return path
+
+    return write
