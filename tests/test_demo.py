@@ -1,0 +1,138 @@
+import datetime
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, ReadNextPin
+from entities.models import Entity, Mention
+from tests.conftest import PROJECT_SEEDS
+
+NEV_HEADLINE = "Foreign Automakers Pursue Partnerships in China's NEV Sector"
+SEED_ENTITIES = [
+    "Renault", "Shanghai Edrive", "Cleon", "France", "Ford", "Geely", "Cui Dongshu",
+    "China Passenger Car Association", "Volkswagen Group",
+    "China Electronic Architecture", "Ralf Brandstätter", "Canada", "European Union",
+    "Liverpool City Council", "Chery Commercial Vehicle", "Liverpool",
+    "United Kingdom", "China",
+]  # fmt: skip
+
+
+def load_demo() -> str:
+    stdout = StringIO()
+    call_command("load_demo", stdout=stdout, stderr=stdout)
+    return stdout.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_loads_every_story_without_stand_ins_or_warnings():
+    output = load_demo()
+
+    story_files = sorted(PROJECT_SEEDS.glob("*.txt"))
+    assert len(story_files) >= 9
+    assert f"{len(story_files)} of {len(story_files)} files imported." in output
+    assert "warning" not in output and "error" not in output
+    # Every Read These Next target is a real story, not a stand-in made from a dek.
+    assert Article.objects.count() == len(story_files)
+    assert not [a.headline for a in Article.objects.all() if a.body == a.dek]
+    assert Article.objects.live().count() == len(story_files)
+    assert Article.objects.values("section").distinct().count() >= 3
+
+
+@pytest.mark.django_db
+def test_demo_nev_story_matches_the_seed():
+    load_demo()
+
+    story = Article.objects.for_detail().get(headline=NEV_HEADLINE)
+    assert timezone.localdate(story.published_at) == datetime.date(2026, 2, 4)
+    assert sorted(tag.name for tag in story.tags.all()) == [
+        "Automotive Industry",
+        "International Trade",
+    ]
+    assert [pin.target.headline for pin in story.live_read_next_pins] == [
+        "Alphabet's Q4: A Sign of New AI Investment Era"
+    ]
+    assert story.live_read_next_pins[0].target.section.slug == "regulation"
+    linked = {mention.entity.name for mention in story.confirmed_mentions}
+    assert set(SEED_ENTITIES) <= linked
+
+
+@pytest.mark.django_db
+def test_every_demo_entity_is_mentioned_by_some_story():
+    load_demo()
+
+    unmentioned = Entity.objects.exclude(
+        pk__in=Mention.objects.confirmed().values("entity_id")
+    )
+    assert list(unmentioned.values_list("name", flat=True)) == []
+
+
+@pytest.mark.django_db
+def test_loading_the_demo_twice_changes_nothing():
+    load_demo()
+    before = (
+        Article.objects.count(),
+        Entity.objects.count(),
+        Mention.objects.count(),
+        ReadNextPin.objects.count(),
+        list(Article.objects.values_list("updated_at", flat=True)),
+    )
+
+    output = load_demo()
+
+    after = (
+        Article.objects.count(),
+        Entity.objects.count(),
+        Mention.objects.count(),
+        ReadNextPin.objects.count(),
+        list(Article.objects.values_list("updated_at", flat=True)),
+    )
+    assert after == before
+    assert " created “" not in output and " updated “" not in output
+
+
+@pytest.mark.django_db
+def test_demo_stories_do_not_reuse_the_seed_sentences(seed_file):
+    # Headlines and the date are facts the demo keeps; the prose must be ours.
+    seed_sentences = {
+        sentence.strip()
+        for line in seed_file.read_text(encoding="utf-8").splitlines()
+        if line.endswith(".") and not line.startswith("Published on")
+        for sentence in line.split(". ")
+        if len(sentence.split()) >= 6
+    }
+    assert len(seed_sentences) > 20
+    demo_text = " ".join(
+        path.read_text(encoding="utf-8").replace("\n", " ")
+        for path in PROJECT_SEEDS.glob("*.txt")
+    )
+
+    copied = [sentence for sentence in seed_sentences if sentence in demo_text]
+    assert copied == []
+
+
+@pytest.mark.django_db
+def test_ensure_editor_creates_the_superuser_once_with_the_given_password(monkeypatch):
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", "a-long-demo-password")
+    first, second = StringIO(), StringIO()
+
+    call_command("ensure_editor", stdout=first)
+    call_command("ensure_editor", stdout=second)
+
+    editor = get_user_model().objects.get(username="editor")
+    assert editor.is_superuser and editor.check_password("a-long-demo-password")
+    assert "a-long-demo-password" not in first.getvalue()
+    assert "already exists" in second.getvalue()
+
+
+@pytest.mark.django_db
+def test_ensure_editor_generates_and_prints_a_password_when_none_is_given(monkeypatch):
+    monkeypatch.delenv("DJANGO_SUPERUSER_PASSWORD", raising=False)
+    stdout = StringIO()
+
+    call_command("ensure_editor", stdout=stdout)
+
+    password = stdout.getvalue().split("password: ")[1].split()[0]
+    assert get_user_model().objects.get(username="editor").check_password(password)
