@@ -30,10 +30,12 @@ split against the known tag vocabulary, longest match first.
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -75,6 +77,7 @@ class ReadNextItem:
     title: str
     dek: str
     line: int
+    section_line: int
 
 
 @dataclass
@@ -86,8 +89,11 @@ class ParsedArticle:
     tag_line: str = ""
     tag_line_number: int = 0
     authors: list[str] = field(default_factory=list)
+    authors_line: int = 0
     section: str = ""
+    section_line: int = 0
     dek: str = ""
+    dek_line: int = 0
     read_next: list[ReadNextItem] = field(default_factory=list)
 
 
@@ -159,8 +165,12 @@ def parse_byline(text: str) -> list[str]:
     ]
     for name in names:
         words = name.split()
+        # Capitalised words, or letters with no case at all (Chinese, Arabic).
         if not words or not all(
-            word[0].isupper() or word in NAME_PARTICLES for word in words
+            word[0].isupper()
+            or (word[0].isalpha() and not word[0].islower())
+            or word in NAME_PARTICLES
+            for word in words
         ):
             return []
         if any(character.isdigit() for character in name):
@@ -218,8 +228,9 @@ def parse(text: str, *, source: str) -> ParsedArticle:
                     source, number, f"“{match['key']}:” is given twice"
                 )
             setattr(parsed, key, match["value"].strip())
+            setattr(parsed, f"{key}_line", number)
         elif not parsed.authors and (authors := parse_byline(line)):
-            parsed.authors = authors
+            parsed.authors, parsed.authors_line = authors, number
         else:
             break
         index += 1
@@ -227,7 +238,7 @@ def parse(text: str, *, source: str) -> ParsedArticle:
         index += 1
     if len(parsed.dek) > 500:
         raise ImportFormatError(
-            source, date_line, "the Dek: line is over 500 characters"
+            source, parsed.dek_line, "the Dek: line is over 500 characters"
         )
 
     body_start = content[index][0] if index < len(content) else len(lines) + 1
@@ -304,13 +315,19 @@ def _read_next_items(
                 first_line,
                 "a Read These Next story needs four lines: img, section, title, dek",
             )
-        (_, section), (title_line, title), (_, dek) = group[1:]
+        (section_line, section), (title_line, title), (_, dek) = group[1:]
         if len(title) > 255:
             raise ImportFormatError(
                 source, title_line, "the title is over 255 characters"
             )
         items.append(
-            ReadNextItem(section=section, title=title, dek=dek, line=title_line)
+            ReadNextItem(
+                section=section,
+                title=title,
+                dek=dek,
+                line=title_line,
+                section_line=section_line,
+            )
         )
     return items
 
@@ -362,6 +379,21 @@ def split_tag_line(line: str, vocabulary: Iterable[str]) -> tuple[list[str], lis
     return list(dict.fromkeys(tags)), unknown
 
 
+@contextmanager
+def reported_at(source: str, line: int, subject: str) -> Iterator[None]:
+    """Turn a model validation error into an import error naming file and line."""
+    try:
+        yield
+    except ValidationError as error:
+        problems = "; ".join(
+            " ".join(messages)
+            if name == NON_FIELD_ERRORS
+            else f"{name}: {' '.join(messages)}"
+            for name, messages in error.message_dict.items()
+        )
+        raise ImportFormatError(source, line, f"{subject}: {problems}") from None
+
+
 class ArticleImporter:
     """Write parsed articles, creating what they refer to; one file, one transaction."""
 
@@ -373,6 +405,7 @@ class ArticleImporter:
         self.gazetteer: Gazetteer | None = None
 
     def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
+        """Import one file atomically; with dry_run, roll everything back."""
         source = str(path)
         try:
             data = path.read_bytes()
@@ -388,32 +421,41 @@ class ArticleImporter:
         return result
 
     def write(self, parsed: ParsedArticle) -> ImportResult:
+        """Create or update the article and everything it refers to."""
+        source = parsed.source
         slug = slugify(parsed.headline)[:255]
         if not slug:
-            raise ImportFormatError(
-                parsed.source, 1, "the headline has no letters or digits"
-            )
-        result = ImportResult(source=parsed.source, slug=slug, action="created")
+            raise ImportFormatError(source, 1, "the headline has no letters or digits")
+        result = ImportResult(source=source, slug=slug, action="created")
 
-        section = self._section(parsed.section or self.default_section, result)
+        section = self._section(
+            parsed.section or self.default_section, result, line=parsed.section_line
+        )
         tags = self._tags(parsed, result)
-        authors = [self._author(name, result) for name in parsed.authors]
-        published_at = self._start_of_day(parsed.published_on)
+        authors = [
+            self._author(name, result, line=parsed.authors_line)
+            for name in parsed.authors
+        ]
+        published_at = timezone.make_aware(
+            datetime.datetime.combine(parsed.published_on, datetime.time.min)
+        )
 
         article = Article.objects.filter(slug=slug).first()
-        if article is None:
+        is_new = article is None
+        if is_new:
+            # An article already in the database keeps the status editors gave it.
             article = Article(
-                slug=slug, status=Article.Status.PUBLISHED, published_at=published_at
+                status=Article.Status.PUBLISHED, published_at=published_at
             )
-        else:
-            result.action = "unchanged"
-            if (
-                timezone.localdate(article.published_at or published_at)
-                != parsed.published_on
-            ):
-                article.published_at = published_at
-                result.action = "updated"
+        changed = False
+        if (
+            not is_new
+            and timezone.localdate(article.published_at) != parsed.published_on
+        ):
+            article.published_at = published_at
+            changed = True
         fields = {
+            "slug": slug,
             "headline": parsed.headline,
             "body": parsed.body,
             "section": section,
@@ -423,17 +465,15 @@ class ArticleImporter:
         for name, value in fields.items():
             if getattr(article, name, None) != value:
                 setattr(article, name, value)
-                if article.pk:
-                    result.action = "updated"
-        if article.pk is None or result.action == "updated":
-            article.full_clean()
+                changed = True
+        if is_new or changed:
+            with reported_at(source, 1, "the article is not valid"):
+                article.full_clean()
             article.save()
 
         if {tag.pk for tag in article.tags.all()} != {tag.pk for tag in tags}:
             article.tags.set(tags)
-            if result.action == "unchanged":
-                result.action = "updated"
-        result.tags = [tag.name for tag in tags]
+            changed = True
 
         if [b.author_id for b in article.bylines.all()] != [a.pk for a in authors]:
             article.bylines.all().delete()
@@ -441,39 +481,35 @@ class ArticleImporter:
                 Byline(article=article, author=author, position=position)
                 for position, author in enumerate(authors)
             )
-            if result.action == "unchanged":
-                result.action = "updated"
+            changed = True
 
-        targets = [
-            self._target(item, article, parsed, result) for item in parsed.read_next
-        ]
-        if [pin.target_id for pin in article.read_next_pins.all()] != [
-            t.pk for t in targets
-        ]:
+        targets = [self._target(item, article, result) for item in parsed.read_next]
+        pinned = [pin.target_id for pin in article.read_next_pins.all()]
+        if pinned != [target.pk for target in targets]:
             article.read_next_pins.all().delete()
             ReadNextPin.objects.bulk_create(
                 ReadNextPin(article=article, target=target, position=position)
                 for position, target in enumerate(targets)
             )
-            if result.action == "unchanged":
-                result.action = "updated"
-        result.pins = len(targets)
+            changed = True
 
         if self.gazetteer is None:
             self.gazetteer = Gazetteer.from_database()
         link_article(article, gazetteer=self.gazetteer)
+
+        result.action = "created" if is_new else "updated" if changed else "unchanged"
+        result.tags = [tag.name for tag in tags]
+        result.pins = len(targets)
         return result
 
-    def _start_of_day(self, day: datetime.date) -> datetime.datetime:
-        return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-    def _section(self, label: str, result: ImportResult) -> Section:
+    def _section(self, label: str, result: ImportResult, *, line: int) -> Section:
         slug = slugify(label)
         section = Section.objects.filter(slug=slug).first()
         if section is None:
             name = label if label != label.lower() else label.capitalize()
             section = Section(name=name, slug=slug)
-            section.full_clean()
+            with reported_at(result.source, line, f"section “{label}”"):
+                section.full_clean()
             section.save()
             result.created_sections.append(name)
         return section
@@ -482,9 +518,11 @@ class ArticleImporter:
         if not parsed.tag_line:
             return []
         known = {tag.name: tag for tag in Tag.objects.all()}
+        known_upper = {name.upper() for name in known}
         for name in self.extra_tags:
-            if name.upper() not in {existing.upper() for existing in known}:
+            if name.upper() not in known_upper:
                 known[name] = Tag.objects.create(name=name)
+                known_upper.add(name.upper())
                 result.created_tags.append(name)
         names, unknown = split_tag_line(parsed.tag_line, known)
         for piece in unknown:
@@ -495,25 +533,24 @@ class ArticleImporter:
             )
         return [known[name] for name in names]
 
-    def _author(self, name: str, result: ImportResult) -> Author:
+    def _author(self, name: str, result: ImportResult, *, line: int) -> Author:
         slug = slugify(name)
         author = Author.objects.filter(slug=slug).first()
         if author is None:
-            author = Author.objects.create(name=name, slug=slug)
+            author = Author(name=name, slug=slug)
+            with reported_at(result.source, line, f"author “{name}”"):
+                author.full_clean()
+            author.save()
             result.created_authors.append(name)
         return author
 
     def _target(
-        self,
-        item: ReadNextItem,
-        article: Article,
-        parsed: ParsedArticle,
-        result: ImportResult,
+        self, item: ReadNextItem, article: Article, result: ImportResult
     ) -> Article:
         slug = slugify(item.title)[:255]
         if slug == article.slug:
             raise ImportFormatError(
-                parsed.source, item.line, "an article cannot recommend itself"
+                result.source, item.line, "an article cannot recommend itself"
             )
         target = Article.objects.filter(slug=slug).first()
         if target is None:
@@ -522,16 +559,19 @@ class ArticleImporter:
             target = Article(
                 headline=item.title,
                 slug=slug,
-                dek=item.dek[:500],
+                dek=item.dek,
                 body=item.dek,
-                section=self._section(item.section, result),
+                section=self._section(item.section, result, line=item.section_line),
                 status=Article.Status.PUBLISHED,
                 published_at=article.published_at,
             )
-            target.full_clean()
+            with reported_at(
+                result.source, item.line, f"Read These Next “{item.title}”"
+            ):
+                target.full_clean()
             target.save()
             result.created_targets.append(item.title)
-        elif not target.dek:
-            target.dek = item.dek[:500]
-            target.save()
+        elif not target.dek and len(item.dek) <= 500:
+            target.dek = item.dek
+            target.save(update_fields=["dek", "summary", "updated_at"])
         return target

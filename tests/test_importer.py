@@ -4,7 +4,13 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from articles.importing import ImportFormatError, decode, parse, split_tag_line
+from articles.importing import (
+    ArticleImporter,
+    ImportFormatError,
+    decode,
+    parse,
+    split_tag_line,
+)
 from articles.models import Article, Author, ReadNextPin, Section, Tag
 from entities.models import Mention
 from tests import factories
@@ -350,6 +356,48 @@ def test_error_in_the_middle_of_writing_rolls_back_the_whole_file(story, write_f
     assert not Article.objects.exists()
     assert not Author.objects.exists()
     assert not Section.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("replace", "by", "line", "message"),
+    [
+        ("Section: Business", "Section: Tags", 5, "section “Tags”: slug:"),
+        ("Section: Business", "Section: !!!", 5, "section “!!!”: slug:"),
+        ("Dek: Three", "Dek: " + "x" * 501, 6, "the Dek: line is over 500"),
+        ("\nregulation\n", "\nsearch\n", 19, "section “search”: slug:"),
+        (
+            "Port Authority Sets New Berth Fees",
+            "Port " * 60,
+            21,
+            "the title is over 255 characters",
+        ),
+    ],
+    ids=[
+        "reserved-section",
+        "empty-section",
+        "long-dek",
+        "reserved-label",
+        "long-title",
+    ],
+)
+def test_invalid_values_are_errors_naming_the_line_and_write_nothing(
+    write_file, replace, by, line, message
+):
+    path = write_file("invalid.txt", STORY.replace(replace, by, 1))
+
+    with pytest.raises(ImportFormatError) as error:
+        ArticleImporter().import_file(path)
+
+    assert (error.value.line, message in str(error.value)) == (line, True), error.value
+    assert not Article.objects.exists()
+    assert not Section.objects.exists()
+
+
+def test_names_without_letter_case_are_a_byline():
+    text = STORY.replace("By Ada Quill and Ben Marsh", "By 王伟 and Ada Quill")
+
+    assert parse(text, source="x.txt").authors == ["王伟", "Ada Quill"]
 
 
 @pytest.mark.django_db
