@@ -35,6 +35,8 @@ class AuthorAdmin(admin.ModelAdmin):
 @admin.register(Tag)
 class TagAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
+    # Explicit: the count annotation groups rows, which drops Meta.ordering.
+    ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -13,6 +13,8 @@ class EntityAliasInline(admin.TabularInline):
 class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "wikidata_id", "article_count"]
     list_filter = ["kind"]
+    # Explicit: the count annotation groups rows, which drops Meta.ordering.
+    ordering = ["name"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EntityAliasInline]
