@@ -6,16 +6,23 @@ from articles.models import Article, Author, Section, Tag
 
 
 class LiveArticleListView(ListView):
-    """A paginated list of live articles, narrowed by each subclass."""
+    """A paginated list of live articles, narrowed to a subject by subclasses."""
 
     paginate_by = 20
     context_object_name = "articles"
+    subject_name = ""  # the template's name for the section, tag ... listed
 
     def get_queryset(self):
-        return self.narrow(Article.objects.live().for_listing())
+        articles = Article.objects.live().for_listing()
+        if not self.subject_name:
+            return articles
+        self.subject = self.get_subject()
+        return self.narrow(articles, self.subject)
 
-    def narrow(self, articles):
-        return articles
+    def get_context_data(self, **kwargs):
+        if self.subject_name:
+            kwargs[self.subject_name] = self.subject
+        return super().get_context_data(**kwargs)
 
 
 class HomeView(LiveArticleListView):
@@ -24,35 +31,35 @@ class HomeView(LiveArticleListView):
 
 class SectionView(LiveArticleListView):
     template_name = "articles/section.html"
+    subject_name = "section"
 
-    def narrow(self, articles):
-        self.section = get_object_or_404(Section, slug=self.kwargs["section"])
-        return articles.filter(section=self.section)
+    def get_subject(self) -> Section:
+        return get_object_or_404(Section, slug=self.kwargs["section"])
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(section=self.section, **kwargs)
+    def narrow(self, articles, section: Section):
+        return articles.filter(section=section)
 
 
 class TagView(LiveArticleListView):
     template_name = "articles/tag.html"
+    subject_name = "tag"
 
-    def narrow(self, articles):
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return articles.filter(tagged_items__tag=self.tag)
+    def get_subject(self) -> Tag:
+        return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+    def narrow(self, articles, tag: Tag):
+        return articles.filter(tagged_items__tag=tag)
 
 
 class AuthorView(LiveArticleListView):
     template_name = "articles/author.html"
+    subject_name = "author"
 
-    def narrow(self, articles):
-        self.author = get_object_or_404(Author, slug=self.kwargs["slug"])
-        return articles.filter(bylines__author=self.author)
+    def get_subject(self) -> Author:
+        return get_object_or_404(Author, slug=self.kwargs["slug"])
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(author=self.author, **kwargs)
+    def narrow(self, articles, author: Author):
+        return articles.filter(bylines__author=author)
 
 
 def article_detail(

@@ -6,16 +6,13 @@ from entities.models import Entity, Mention
 
 class EntityView(LiveArticleListView):
     template_name = "entities/entity_detail.html"
+    subject_name = "entity"
 
-    def narrow(self, articles):
-        self.entity = get_object_or_404(
+    def get_subject(self) -> Entity:
+        return get_object_or_404(
             Entity.objects.prefetch_related("aliases"), slug=self.kwargs["slug"]
         )
-        return articles.filter(
-            pk__in=Mention.objects.confirmed()
-            .filter(entity=self.entity)
-            .values("article_id")
-        )
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(entity=self.entity, **kwargs)
+    def narrow(self, articles, entity: Entity):
+        mentioning = Mention.objects.confirmed().filter(entity=entity)
+        return articles.filter(pk__in=mentioning.values("article_id"))

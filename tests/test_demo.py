@@ -71,25 +71,21 @@ def test_every_demo_entity_is_mentioned_by_some_story():
 
 @pytest.mark.django_db
 def test_loading_the_demo_twice_changes_nothing():
+    def snapshot():
+        return (
+            [
+                model.objects.count()
+                for model in (Article, Entity, Mention, ReadNextPin)
+            ],
+            list(Article.objects.order_by("pk").values_list("updated_at", flat=True)),
+        )
+
     load_demo()
-    before = (
-        Article.objects.count(),
-        Entity.objects.count(),
-        Mention.objects.count(),
-        ReadNextPin.objects.count(),
-        list(Article.objects.values_list("updated_at", flat=True)),
-    )
+    before = snapshot()
 
     output = load_demo()
 
-    after = (
-        Article.objects.count(),
-        Entity.objects.count(),
-        Mention.objects.count(),
-        ReadNextPin.objects.count(),
-        list(Article.objects.values_list("updated_at", flat=True)),
-    )
-    assert after == before
+    assert snapshot() == before
     assert " created “" not in output and " updated “" not in output
 
 

@@ -162,19 +162,17 @@ def make_list(count: int = 25):
     return section, tag, writers[0], entity, stories
 
 
+def list_urls(*subjects) -> list[str]:
+    return ["/", *(subject.get_absolute_url() for subject in subjects)]
+
+
 @pytest.mark.django_db
 def test_list_pages_cost_a_constant_number_of_queries(
     client, django_assert_max_num_queries
 ):
     section, tag, writer, entity, _ = make_list()
 
-    for url in [
-        "/",
-        section.get_absolute_url(),
-        tag.get_absolute_url(),
-        writer.get_absolute_url(),
-        entity.get_absolute_url(),
-    ]:
+    for url in list_urls(section, tag, writer, entity):
         with django_assert_max_num_queries(6):
             response = client.get(url)
         assert response.status_code == 200, url
@@ -247,16 +245,9 @@ def test_healthz_answers_503_when_the_database_does_not(client, monkeypatch):
 @pytest.mark.django_db
 def test_public_pages_have_no_inline_scripts_or_styles_and_set_no_cookies(client):
     section, tag, writer, entity, stories = make_list(count=2)
+    pages = [stories[0].get_absolute_url(), "/no-such-page/"]
 
-    for url in [
-        "/",
-        section.get_absolute_url(),
-        tag.get_absolute_url(),
-        writer.get_absolute_url(),
-        entity.get_absolute_url(),
-        stories[0].get_absolute_url(),
-        "/no-such-page/",
-    ]:
+    for url in [*list_urls(section, tag, writer, entity), *pages]:
         response = client.get(url)
         page = response.content.decode()
         assert "<script" not in page, url
