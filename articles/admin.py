@@ -1,3 +1,4 @@
+import taggit.models
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -13,6 +14,10 @@ from articles.models import (
     Tag,
 )
 from entities.models import Mention
+
+# Newsroom's tags are articles.Tag; taggit's own generic Tag model is unused, and
+# two "Tags" pages would send editors to the wrong one.
+admin.site.unregister(taggit.models.Tag)
 
 
 @admin.register(Section)

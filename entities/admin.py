@@ -24,8 +24,11 @@ class EntityAdmin(admin.ModelAdmin):
             super()
             .get_queryset(request)
             .annotate(
+                # distinct: a search through aliases joins them onto each mention.
                 article_count=Count(
-                    "mentions", filter=Q(mentions__status=Mention.Status.CONFIRMED)
+                    "mentions",
+                    filter=Q(mentions__status=Mention.Status.CONFIRMED),
+                    distinct=True,
                 )
             )
         )
