@@ -2,7 +2,7 @@ import taggit.models
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
-from django.db.models import Count
+from django.db.models import Count, F
 
 from articles.models import (
     Article,
@@ -111,6 +111,9 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["headline", "dek", "slug"]
     prepopulated_fields = {"slug": ["headline"]}
     date_hierarchy = "published_at"
+    # Undated drafts first on every database (PostgreSQL and SQLite disagree
+    # on where NULLs sort by default).
+    ordering = [F("published_at").desc(nulls_first=True), "-pk"]
     readonly_fields = ["created_at", "updated_at"]
     inlines = [BylineInline, ReadNextPinInline, MentionInline, CorrectionInline]
     fieldsets = [

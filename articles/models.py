@@ -194,7 +194,8 @@ class Article(models.Model):
         self.body_html = render_markdown(self.body)
         self.summary = self.dek or first_paragraph_summary(self.body_html)
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "body" in update_fields:
+        if update_fields is not None and {"body", "dek"} & set(update_fields):
+            # What is derived from the text is saved with it.
             kwargs["update_fields"] = {*update_fields, "body_html", "summary"}
         super().save(*args, **kwargs)
 

@@ -373,3 +373,15 @@ def test_entity_changelist_costs_no_query_per_row(admin_client):
     assert thirty_rows == one_row
     assert len(article_count_cells(html)) == 30
     assert set(article_count_cells(html).values()) == {"1"}
+
+
+def test_article_changelist_lists_undated_drafts_first(admin_client):
+    older = factories.article(headline="Older story")
+    draft = factories.article(headline="Undated draft", status=Article.Status.DRAFT)
+    newer = factories.article(
+        headline="Newer story", published_at=older.published_at + datetime.timedelta(1)
+    )
+
+    response = admin_client.get(admin_url(Article, "changelist"))
+
+    assert list(response.context["cl"].result_list) == [draft, newer, older]

@@ -71,5 +71,6 @@ def test_saving_an_article_renders_body_and_summary_once():
     assert article.summary == "First point."
 
     article.dek = "A standfirst."
-    article.save()
+    article.save(update_fields=["dek"])
+    article.refresh_from_db()
     assert article.summary == "A standfirst."
