@@ -100,6 +100,18 @@ class ArticleAdminForm(forms.ModelForm):
     class Meta:
         model = Article
         fields = "__all__"  # noqa: DJ007 - the admin's fieldsets choose what is shown
+        # Editors write long headlines and whole stories: give them room.
+        widgets = {
+            name: forms.TextInput(attrs={"class": "vLargeTextField"})
+            for name in [
+                "headline",
+                "slug",
+                "dek",
+                "hero_image_alt",
+                "hero_image_caption",
+                "hero_image_credit",
+            ]
+        } | {"body": forms.Textarea(attrs={"class": "vLargeTextField", "rows": 24})}
 
 
 @admin.register(Article)
