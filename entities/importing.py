@@ -8,6 +8,7 @@ description = "German carmaker."
 wikidata = "Q156578"
 """
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,7 @@ from django.utils.text import slugify
 from entities.models import Entity, EntityAlias
 
 KNOWN_KEYS = {"name", "kind", "aliases", "description", "wikidata", "slug"}
+ENTITY_HEADER = re.compile(r"\s*\[\[\s*entity\s*\]\]")
 
 
 class GazetteerError(Exception):
@@ -32,25 +34,33 @@ class GazetteerResult:
     unchanged: int = 0
 
 
-def read_gazetteer(path: Path) -> list[dict]:
+def read_gazetteer(path: Path) -> list[tuple[int, dict]]:
+    """Return each [[entity]] table with the line its header stands on."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = tomllib.loads(text)
     except (OSError, UnicodeDecodeError) as error:
         raise GazetteerError(f"{path}: cannot read the file ({error})") from None
     except tomllib.TOMLDecodeError as error:
         raise GazetteerError(f"{path}: {error}") from None
     entries = data.get("entity")
-    if not isinstance(entries, list):
-        raise GazetteerError(f"{path}: expected one or more [[entity]] tables")
-    return entries
+    if not isinstance(entries, list) or set(data) != {"entity"}:
+        found = ", ".join(data) or "nothing"
+        raise GazetteerError(f"{path}: expected only [[entity]] tables, found {found}")
+    header_lines = [
+        number
+        for number, line in enumerate(text.splitlines(), start=1)
+        if ENTITY_HEADER.match(line)
+    ]
+    return list(zip(header_lines, entries, strict=True))
 
 
 @transaction.atomic
 def import_gazetteer(path: Path) -> GazetteerResult:
     """Create or update every entity in the file, all or nothing."""
     result = GazetteerResult()
-    for number, entry in enumerate(read_gazetteer(path), start=1):
-        where = f"{path}: entity #{number}"
+    for line, entry in read_gazetteer(path):
+        where = f"{path}, line {line}: entity"
         if unknown := set(entry) - KNOWN_KEYS:
             raise GazetteerError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
         name = entry.get("name")
@@ -61,7 +71,7 @@ def import_gazetteer(path: Path) -> GazetteerResult:
             isinstance(a, str) for a in aliases
         ):
             raise GazetteerError(
-                f"{where} ({name}): “aliases” must be a list of strings"
+                f"{where} “{name}”: “aliases” must be a list of strings"
             )
         slug = entry.get("slug") or slugify(name)
         entity = Entity.objects.filter(slug=slug).first() or Entity(slug=slug)
@@ -77,7 +87,7 @@ def import_gazetteer(path: Path) -> GazetteerResult:
                 f"{key}: {' '.join(messages)}"
                 for key, messages in error.message_dict.items()
             )
-            raise GazetteerError(f"{where} ({name}): {problems}") from None
+            raise GazetteerError(f"{where} “{name}”: {problems}") from None
         is_new = entity.pk is None
         changed = before != (
             entity.name,
