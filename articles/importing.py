@@ -58,6 +58,9 @@ METADATA = re.compile(r"(?P<key>Section|Dek):\s*(?P<value>.+)")
 # Lower-case words that may stand inside a person's name ("Ursula von der Leyen").
 NAME_PARTICLES = frozenset({"al", "bin", "da", "de", "del", "der", "di", "du", "la",
                             "le", "van", "von"})  # fmt: skip
+# Words that stay in lower case inside a tag name ("Trade and Industry").
+SMALL_WORDS = frozenset({"a", "an", "and", "at", "by", "for", "in", "of", "on", "or",
+                         "the", "to"})  # fmt: skip
 READ_NEXT_HEADING = "read these next"
 IMAGE_PLACEHOLDER = "img"
 
@@ -394,6 +397,20 @@ def reported_at(source: str, line: int, subject: str) -> Iterator[None]:
         raise ImportFormatError(source, line, f"{subject}: {problems}") from None
 
 
+def tag_display_name(capitals: str) -> str:
+    """Spell a tag written in capitals: "AI REGULATION" becomes "AI Regulation"."""
+    words = []
+    for word in capitals.split():
+        lower = word.lower()
+        if words and lower in SMALL_WORDS:
+            words.append(lower)
+        elif len(word) <= 2:
+            words.append(word)  # EU, UK, AI: abbreviations keep their capitals
+        else:
+            words.append(word.capitalize())
+    return " ".join(words)
+
+
 class ArticleImporter:
     """Write parsed articles, creating what they refer to; one file, one transaction."""
 
@@ -518,20 +535,28 @@ class ArticleImporter:
         if not parsed.tag_line:
             return []
         known = {tag.name: tag for tag in Tag.objects.all()}
-        known_upper = {name.upper() for name in known}
         for name in self.extra_tags:
-            if name.upper() not in known_upper:
-                known[name] = Tag.objects.create(name=name)
-                known_upper.add(name.upper())
-                result.created_tags.append(name)
+            if name.upper() not in {existing.upper() for existing in known}:
+                known[name] = self._new_tag(name, result)
         names, unknown = split_tag_line(parsed.tag_line, known)
+        tags = [known[name] for name in names]
         for piece in unknown:
+            tag = self._new_tag(tag_display_name(piece), result)
+            tags.append(tag)
             result.warnings.append(
-                f"{parsed.source}, line {parsed.tag_line_number}: “{piece}” matches no "
-                "known tag and was not applied; add the tag (admin, or --tag) and "
-                "import again"
+                f"{parsed.source}, line {parsed.tag_line_number}: “{piece}” matches "
+                f"no known tag, so it became the new tag “{tag.name}”; if it is "
+                "really several tags, fix it in the admin, or import with --tag"
             )
-        return [known[name] for name in names]
+        return tags
+
+    def _new_tag(self, name: str, result: ImportResult) -> Tag:
+        tag, created = Tag.objects.get_or_create(
+            slug=slugify(name), defaults={"name": name}
+        )
+        if created:
+            result.created_tags.append(name)
+        return tag
 
     def _author(self, name: str, result: ImportResult, *, line: int) -> Author:
         slug = slugify(name)

@@ -10,6 +10,7 @@ from articles.importing import (
     decode,
     parse,
     split_tag_line,
+    tag_display_name,
 )
 from articles.models import Article, Author, ReadNextPin, Section, Tag
 from entities.models import Mention
@@ -285,24 +286,45 @@ def test_reimporting_an_edited_file_updates_the_article(story, write_file):
 
 
 @pytest.mark.django_db
-def test_unknown_tag_remainder_is_a_warning_naming_the_file_and_is_not_created(
+def test_unknown_tag_remainder_becomes_a_new_tag_with_a_warning_naming_the_file(
     write_file,
 ):
     path = write_file(
         "hydrogen.txt",
         STORY.replace(
             "INTERNATIONAL TRADEAUTOMOTIVE INDUSTRY",
-            "INTERNATIONAL TRADEGREEN HYDROGEN",
+            "INTERNATIONAL TRADEGREEN HYDROGEN IN THE EU",
         ),
     )
-    tags_before = Tag.objects.count()
 
-    _, stderr = run_import(path)
+    stdout, stderr = run_import(path)
 
-    assert f"warning: {path}, line 14: “GREEN HYDROGEN” matches no known tag" in stderr
-    assert Tag.objects.count() == tags_before
+    assert stderr.startswith(
+        f"warning: {path}, line 14: “GREEN HYDROGEN IN THE EU” matches no known tag, "
+        "so it became the new tag “Green Hydrogen in the EU”"
+    )
+    assert "new tags: Green Hydrogen in the EU" in stdout
     article = Article.objects.get(slug="harbour-cranes-arrive-in-port-town")
-    assert list(article.tags.names()) == ["International Trade"]
+    assert sorted(article.tags.names()) == [
+        "Green Hydrogen in the EU",
+        "International Trade",
+    ]
+
+    # The new tag is now part of the vocabulary: importing again is quiet.
+    assert run_import(path)[1] == ""
+
+
+@pytest.mark.parametrize(
+    ("capitals", "name"),
+    [
+        ("GREEN HYDROGEN", "Green Hydrogen"),
+        ("AI REGULATION", "AI Regulation"),
+        ("TRADE AND INDUSTRY", "Trade and Industry"),
+        ("THE ECONOMY", "The Economy"),
+    ],
+)
+def test_tag_names_written_in_capitals_get_a_readable_spelling(capitals, name):
+    assert tag_display_name(capitals) == name
 
 
 @pytest.mark.django_db
