@@ -382,19 +382,25 @@ def split_tag_line(line: str, vocabulary: Iterable[str]) -> tuple[list[str], lis
     return list(dict.fromkeys(tags)), unknown
 
 
+def describe_validation_error(error: ValidationError) -> str:
+    """Say in one line what a model's full_clean() refused."""
+    return "; ".join(
+        " ".join(messages)
+        if name == NON_FIELD_ERRORS
+        else f"{name}: {' '.join(messages)}"
+        for name, messages in error.message_dict.items()
+    )
+
+
 @contextmanager
 def reported_at(source: str, line: int, subject: str) -> Iterator[None]:
     """Turn a model validation error into an import error naming file and line."""
     try:
         yield
     except ValidationError as error:
-        problems = "; ".join(
-            " ".join(messages)
-            if name == NON_FIELD_ERRORS
-            else f"{name}: {' '.join(messages)}"
-            for name, messages in error.message_dict.items()
-        )
-        raise ImportFormatError(source, line, f"{subject}: {problems}") from None
+        raise ImportFormatError(
+            source, line, f"{subject}: {describe_validation_error(error)}"
+        ) from None
 
 
 def tag_display_name(capitals: str) -> str:

@@ -17,9 +17,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
+from articles.importing import describe_validation_error
 from entities.models import Entity, EntityAlias
 
-KNOWN_KEYS = {"name", "kind", "aliases", "description", "wikidata", "slug"}
+TEXT_KEYS = {"name", "kind", "description", "wikidata", "slug"}
+KNOWN_KEYS = {*TEXT_KEYS, "aliases"}
 ENTITY_HEADER = re.compile(r"\s*\[\[\s*entity\s*\]\]")
 
 
@@ -59,12 +61,17 @@ def read_gazetteer(path: Path) -> list[tuple[int, dict]]:
 def import_gazetteer(path: Path) -> GazetteerResult:
     """Create or update every entity in the file, all or nothing."""
     result = GazetteerResult()
+    seen: dict[str, int] = {}
     for line, entry in read_gazetteer(path):
         where = f"{path}, line {line}: entity"
         if unknown := set(entry) - KNOWN_KEYS:
             raise GazetteerError(f"{where}: unknown keys {', '.join(sorted(unknown))}")
-        name = entry.get("name")
-        if not isinstance(name, str) or not name.strip():
+        if not_text := sorted(
+            key for key in TEXT_KEYS & set(entry) if not isinstance(entry[key], str)
+        ):
+            raise GazetteerError(f"{where}: {', '.join(not_text)} must be text")
+        name = entry.get("name", "").strip()
+        if not name:
             raise GazetteerError(f"{where}: “name” is missing")
         aliases = entry.get("aliases", [])
         if not isinstance(aliases, list) or not all(
@@ -74,19 +81,21 @@ def import_gazetteer(path: Path) -> GazetteerResult:
                 f"{where} “{name}”: “aliases” must be a list of strings"
             )
         slug = entry.get("slug") or slugify(name)
+        if slug in seen:
+            raise GazetteerError(
+                f"{where} “{name}”: the same entity as line {seen[slug]} (slug {slug})"
+            )
+        seen[slug] = line
         entity = Entity.objects.filter(slug=slug).first() or Entity(slug=slug)
         before = (entity.name, entity.kind, entity.description, entity.wikidata_id)
-        entity.name = name.strip()
+        entity.name = name
         entity.kind = entry.get("kind", "")
         entity.description = entry.get("description", "").strip()
         entity.wikidata_id = entry.get("wikidata", "")
         try:
             entity.full_clean()
         except ValidationError as error:
-            problems = "; ".join(
-                f"{key}: {' '.join(messages)}"
-                for key, messages in error.message_dict.items()
-            )
+            problems = describe_validation_error(error)
             raise GazetteerError(f"{where} “{name}”: {problems}") from None
         is_new = entity.pk is None
         changed = before != (

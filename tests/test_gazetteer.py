@@ -62,9 +62,11 @@ def test_gazetteer_import_is_idempotent_and_updates_what_changed(write_file):
         ),
         ("[[entity]]\nname = 'X'\nkind = 'place'\naliases = 'Y'", "a list of"),
         ("[[entity]]\nname = 'X'\nkind = 'place'\ncolour = 'red'", "unknown keys"),
+        ("[[entity]]\nname = 'X'\nkind = 'place'\ndescription = 3", "must be text"),
+        ("[[entity]]\nname = 'Cleon'\nkind = 'place'", "same entity as line 8"),
     ],
     ids=["bad-toml", "no-name", "bad-kind", "bad-wikidata", "bad-aliases",
-         "unknown-key"],
+         "unknown-key", "not-text", "repeated"],
 )  # fmt: skip
 def test_a_malformed_entity_names_its_line_and_nothing_is_written(
     write_file, content, message
