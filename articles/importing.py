@@ -465,8 +465,8 @@ class ArticleImporter:
 
         article = Article.objects.filter(slug=slug).first()
         is_new = article is None
+        # An article already in the database keeps the status editors gave it.
         if is_new:
-            # An article already in the database keeps the status editors gave it.
             article = Article(
                 status=Article.Status.PUBLISHED, published_at=published_at
             )

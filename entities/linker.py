@@ -60,9 +60,7 @@ def article_text(article: Article) -> str:
 
 
 @transaction.atomic
-def link_article(
-    article: Article, *, gazetteer: Gazetteer | None = None
-) -> list[Mention]:
+def link_article(article: Article, *, gazetteer: Gazetteer | None = None) -> None:
     """Recompute an article's mentions, keeping every editor's decision."""
     gazetteer = gazetteer or Gazetteer.from_database()
     counts = gazetteer.find(article_text(article))
@@ -93,4 +91,3 @@ def link_article(
             changed.append(mention)
     Mention.objects.bulk_create(created)
     Mention.objects.bulk_update(changed, ["count"])
-    return list(article.mentions.all())
