@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.db.models import Count, F
 
+from articles.merge_admin import MergeAdminMixin
+from articles.merging import merge_tags
 from articles.models import (
     Article,
     Author,
@@ -13,7 +15,7 @@ from articles.models import (
     Section,
     Tag,
 )
-from entities.models import Mention
+from entities.admin import ArticleEntitiesAdminMixin
 
 # Newsroom's tags are articles.Tag; taggit's own generic Tag model is unused, and
 # two "Tags" pages would send editors to the wrong one.
@@ -38,12 +40,17 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(MergeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     # Explicit: the count annotation groups rows, which drops Meta.ordering.
     ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    merge = staticmethod(merge_tags)
+    merge_explanation = (
+        "The tags you do not keep are deleted: their articles are tagged with "
+        "the one you keep instead (once each) and their pages redirect to its page."
+    )
 
     def get_queryset(self, request):
         return (
@@ -56,6 +63,9 @@ class TagAdmin(admin.ModelAdmin):
     def article_count(self, tag: Tag) -> int:
         return tag.article_count
 
+    def merge_details(self, tag: Tag) -> str:
+        return f"/{tag.slug}/, on {tag.article_count} articles"
+
 
 class BylineInline(admin.TabularInline):
     model = Byline
@@ -64,15 +74,6 @@ class BylineInline(admin.TabularInline):
     fields = ["author", "position"]
     verbose_name = "author"
     verbose_name_plural = "authors, in byline order"
-
-
-class MentionInline(admin.TabularInline):
-    model = Mention
-    extra = 0
-    autocomplete_fields = ["entity"]
-    fields = ["entity", "count", "status"]
-    readonly_fields = ["count"]
-    verbose_name_plural = "entities mentioned"
 
 
 class ReadNextPinInline(admin.TabularInline):
@@ -115,7 +116,7 @@ class ArticleAdminForm(forms.ModelForm):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     list_display = ["headline", "section", "status", "published_at", "byline"]
     list_filter = ["status", "section", "published_at"]
@@ -127,7 +128,7 @@ class ArticleAdmin(admin.ModelAdmin):
     # on where NULLs sort by default).
     ordering = [F("published_at").desc(nulls_first=True), "-pk"]
     readonly_fields = ["created_at", "updated_at"]
-    inlines = [BylineInline, ReadNextPinInline, MentionInline, CorrectionInline]
+    inlines = [BylineInline, ReadNextPinInline, CorrectionInline]
     fieldsets = [
         (None, {"fields": ["headline", "slug", "dek", "section", "body", "tags"]}),
         (

@@ -77,6 +77,21 @@ class Tag(TagBase):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class TagSlugRedirect(models.Model):
+    """A merged tag's address and name, now its survivor's."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    old_name = models.CharField(max_length=100)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self) -> str:
+        return self.old_slug
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """Restrict to articles readers and partners may see right now."""
@@ -198,6 +213,11 @@ class Article(models.Model):
             # What is derived from the text is saved with it.
             kwargs["update_fields"] = {*update_fields, "body_html", "summary"}
         super().save(*args, **kwargs)
+        # Entity mentions, and their links in body_html, are recomputed once the
+        # transaction commits: the admin saves the mention inline after this.
+        from entities.mentions import relink_on_commit
+
+        relink_on_commit([self.pk])
 
     def get_absolute_url(self) -> str:
         when = timezone.localtime(self.published_at or self.created_at)

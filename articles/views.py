@@ -1,8 +1,8 @@
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
 
-from articles.models import Article, Author, Section, Tag
+from articles.models import Article, Author, Section, Tag, TagSlugRedirect
 
 
 class LiveArticleListView(ListView):
@@ -12,12 +12,30 @@ class LiveArticleListView(ListView):
     context_object_name = "articles"
     subject_name = ""  # the template's name for the section, tag ... listed
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if getattr(self, "subject", None) is not None:
+                raise  # the subject exists; the page number does not
+            moved_to = self.moved_to()
+            if moved_to is None:
+                raise
+            query = request.GET.urlencode()
+            return redirect(
+                f"{moved_to}?{query}" if query else moved_to, permanent=True
+            )
+
     def get_queryset(self):
         articles = Article.objects.live().for_listing()
         if not self.subject_name:
             return articles
         self.subject = self.get_subject()
         return self.narrow(articles, self.subject)
+
+    def moved_to(self) -> str | None:
+        """Where a subject that is not found now lives (a merged tag), if anywhere."""
+        return None
 
     def get_context_data(self, **kwargs):
         if self.subject_name:
@@ -49,6 +67,12 @@ class TagView(LiveArticleListView):
 
     def narrow(self, articles, tag: Tag):
         return articles.filter(tagged_items__tag=tag)
+
+    def moved_to(self) -> str | None:
+        moved = TagSlugRedirect.objects.select_related("tag").filter(
+            old_slug=self.kwargs["slug"]
+        )
+        return next((redirect.tag.get_absolute_url() for redirect in moved), None)
 
 
 class AuthorView(LiveArticleListView):

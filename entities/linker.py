@@ -1,93 +1,210 @@
-"""Find known entities in an article's text and record them as mentions.
+"""Find known entities in text with one Aho-Corasick automaton.
 
-Names and aliases match as whole words, case as written, longest first, so
-"Volkswagen Group" is one mention and not "Volkswagen" plus a stray "Group";
-a possessive ("China's") still counts as the name.
+Every entity name and alias goes into one automaton, keyed by its lower-case
+form; a match counts when it stands as a whole word (a possessive such as
+"China's" still counts), its case agrees with the name's ``CaseRule``, and no
+longer name overlaps it ("Volkswagen Group" is one mention, not "Volkswagen"
+and a stray "Group"). Web addresses are never searched.
+
+Building the automaton for tens of thousands of names takes a second or two, so
+each process builds it once and keeps it until the entities change, in this
+process or any other: ``current_linker()`` compares a version stamp read from the
+database with the one the automaton was built from.
 """
 
 import re
-from collections import Counter
+import threading
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db import transaction
+import ahocorasick
+from django.db.models import Count, Max
 
-from articles.models import Article
-from entities.models import Entity, EntityAlias, Mention
+from entities.models import CaseRule, Entity, EntityAlias, MentionPolicy
+
+APOSTROPHES = "'’"
+# Addresses and e-mail: "renault.com/news" names no entity, whatever its case.
+WEB_ADDRESS = re.compile(
+    r"(?:https?://|ftp://|mailto:|www\.)\S+"
+    r"|[\w.+-]+@[\w-]+(?:\.[\w-]+)+"
+    r"|(?<![\w.])[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}\b(?:/\S*)?"
+)
 
 
 @dataclass(frozen=True)
-class Gazetteer:
-    """Every entity name and alias, compiled once into a single pattern."""
+class Name:
+    """One spelling of an entity: its name or an alias."""
 
-    pattern: re.Pattern[str] | None
-    entity_for_name: dict[str, int]
+    text: str
+    entity_id: int
+    match_case: str = CaseRule.AUTO
+
+
+@dataclass(frozen=True)
+class EntityInfo:
+    slug: str
+    mention_policy: str
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int
+    end: int
+    entity_id: int
+
+
+def fold_case(text: str) -> str:
+    """Lower-case ``text`` without changing its length, so positions still agree."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    # A few characters lower to two ("İ"); they are left as they are.
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _is_word(character: str) -> bool:
+    return character.isalnum() or character == "_"
+
+
+class Linker:
+    """Every known name, compiled into one automaton."""
+
+    def __init__(
+        self,
+        names: Iterable[Name],
+        entities: dict[int, EntityInfo] | None = None,
+        *,
+        stamp: tuple = (),
+    ) -> None:
+        self.entities = entities or {}
+        self.stamp = stamp
+        self._automaton = ahocorasick.Automaton()
+        for name in names:
+            text = unicodedata.normalize("NFC", name.text.strip())
+            if not text:
+                continue
+            rule = CaseRule.resolve(name.match_case, text)
+            # Text typed with combining accents ("a" + "¨") finds the name too.
+            for spelling in {text, unicodedata.normalize("NFD", text)}:
+                self._add(spelling, name.entity_id, rule)
+        self.size = len(self._automaton)
+        if self.size:
+            self._automaton.make_automaton()
+
+    def _add(self, spelling: str, entity_id: int, rule: CaseRule) -> None:
+        key = fold_case(spelling)
+        # Names come before aliases, so a name wins a spelling both share.
+        entry = self._automaton.get(key, None)
+        if entry is None:
+            self._automaton.add_word(key, (len(key), [(entity_id, rule, spelling)]))
+        else:
+            entry[1].append((entity_id, rule, spelling))
 
     @classmethod
-    def from_database(cls) -> "Gazetteer":
-        """Build the gazetteer from every entity and alias in the database."""
-        entity_for_name: dict[str, int] = {}
-        for entity_id, name in Entity.objects.values_list("pk", "name"):
-            entity_for_name[name] = entity_id
-        for entity_id, name in EntityAlias.objects.values_list("entity_id", "name"):
-            entity_for_name.setdefault(name, entity_id)
-        return cls.from_names(entity_for_name)
+    def from_database(cls) -> "Linker":
+        """Build the linker from every entity and alias in the database."""
+        stamp = version_stamp()
+        entities: dict[int, EntityInfo] = {}
+        names: list[Name] = []
+        for pk, name, slug, match_case, policy in Entity.objects.values_list(
+            "pk", "name", "slug", "match_case", "mention_policy"
+        ).order_by("pk"):
+            entities[pk] = EntityInfo(slug=slug, mention_policy=policy)
+            names.append(Name(name, pk, match_case))
+        aliases = EntityAlias.objects.values_list(
+            "entity_id", "name", "match_case"
+        ).order_by("pk")
+        names.extend(Name(name, pk, match_case) for pk, name, match_case in aliases)
+        return cls(names, entities, stamp=stamp)
 
-    @classmethod
-    def from_names(cls, entity_for_name: dict[str, int]) -> "Gazetteer":
-        names = sorted(
-            (name for name in entity_for_name if name.strip()), key=len, reverse=True
+    def find(self, text: str) -> list[Match]:
+        """Return the mentions in ``text``, in order, none overlapping another."""
+        if not self.size or not text:
+            return []
+        folded = fold_case(text)
+        for address in WEB_ADDRESS.finditer(text):
+            start, end = address.span()
+            folded = folded[:start] + " " * (end - start) + folded[end:]
+        candidates = sorted(self._candidates(text, folded), key=_leftmost_longest)
+        found: list[Match] = []
+        taken_until = 0
+        for match in candidates:
+            if match.start >= taken_until:
+                found.append(match)
+                taken_until = match.end
+        return found
+
+    def _candidates(self, text: str, folded: str) -> Iterator[Match]:
+        length = len(text)
+        for last, (key_length, spellings) in self._automaton.iter(folded):
+            start, end = last - key_length + 1, last + 1
+            if start > 0 and not _word_starts(text, start):
+                continue
+            if end < length and not _word_ends(text, end):
+                continue
+            for entity_id, rule, spelling in spellings:
+                if _case_agrees(text[start:end], spelling, rule):
+                    yield Match(start, end, entity_id)
+                    break
+
+    def policy(self, entity_id: int) -> str:
+        info = self.entities.get(entity_id)
+        return info.mention_policy if info else MentionPolicy.CONFIRM
+
+
+def _leftmost_longest(match: Match) -> tuple[int, int]:
+    return match.start, -match.end
+
+
+def _word_starts(text: str, start: int) -> bool:
+    before = text[start - 1]
+    if _is_word(before):
+        return False
+    # "O'Brien" does not mention "Brien"; an opening quote before a name is fine.
+    return not (before in APOSTROPHES and start > 1 and _is_word(text[start - 2]))
+
+
+def _word_ends(text: str, end: int) -> bool:
+    after = text[end]
+    if _is_word(after):
+        return False
+    if after in APOSTROPHES and end + 1 < len(text) and _is_word(text[end + 1]):
+        # A possessive ("China's") ends the name; "Ford'ham" does not.
+        return text[end + 1] in "sS" and (
+            end + 2 == len(text) or not _is_word(text[end + 2])
         )
-        if not names:
-            return cls(pattern=None, entity_for_name={})
-        # Alternatives are tried in order, so longest-first gives the longest match.
-        alternation = "|".join(re.escape(name) for name in names)
-        return cls(
-            pattern=re.compile(rf"(?<!\w)(?:{alternation})(?!\w)"),
-            entity_for_name=entity_for_name,
-        )
-
-    def find(self, text: str) -> Counter[int]:
-        """Count the mentions of each entity in ``text``."""
-        if self.pattern is None:
-            return Counter()
-        return Counter(
-            self.entity_for_name[match.group()] for match in self.pattern.finditer(text)
-        )
+    return True
 
 
-def article_text(article: Article) -> str:
-    return "\n\n".join([article.headline, article.dek, article.body])
+def _case_agrees(found: str, spelling: str, rule: CaseRule) -> bool:
+    if rule == CaseRule.EXACT:
+        return found == spelling
+    if rule == CaseRule.NAME:
+        return found[0] == spelling[0]
+    return True
 
 
-@transaction.atomic
-def link_article(article: Article, *, gazetteer: Gazetteer | None = None) -> None:
-    """Recompute an article's mentions, keeping every editor's decision."""
-    gazetteer = gazetteer or Gazetteer.from_database()
-    counts = gazetteer.find(article_text(article))
-    existing = {mention.entity_id: mention for mention in article.mentions.all()}
+# --- One linker per process ------------------------------------------------------
 
-    stale = [
-        mention.pk
-        for entity_id, mention in existing.items()
-        if entity_id not in counts and mention.status != Mention.Status.REJECTED
-    ]
-    Mention.objects.filter(pk__in=stale).delete()
 
-    changed = []
-    created = []
-    for entity_id, count in counts.items():
-        mention = existing.get(entity_id)
-        if mention is None:
-            created.append(
-                Mention(
-                    article=article,
-                    entity_id=entity_id,
-                    count=count,
-                    status=Mention.Status.CONFIRMED,
-                )
-            )
-        elif mention.count != count:
-            mention.count = count
-            changed.append(mention)
-    Mention.objects.bulk_create(created)
-    Mention.objects.bulk_update(changed, ["count"])
+def version_stamp() -> tuple[int, datetime | None, int, datetime | None]:
+    """Read what changes whenever an entity or alias is added, changed or deleted."""
+    entities = Entity.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    aliases = EntityAlias.objects.aggregate(count=Count("pk"), latest=Max("updated_at"))
+    return entities["count"], entities["latest"], aliases["count"], aliases["latest"]
+
+
+_lock = threading.Lock()
+_current: Linker | None = None
+
+
+def current_linker() -> Linker:
+    """Return this process's linker, rebuilt first if the entities have changed."""
+    global _current
+    stamp = version_stamp()
+    with _lock:
+        if _current is None or _current.stamp != stamp:
+            _current = Linker.from_database()
+        return _current

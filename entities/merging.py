@@ -1,0 +1,54 @@
+"""Merge duplicate entities into one, keeping mentions, names and addresses."""
+
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from entities.mentions import relink_on_commit
+from entities.models import Entity, EntityAlias, EntitySlugRedirect, Mention
+
+
+@transaction.atomic
+def merge_entities(*, survivor: Entity, others: Sequence[Entity]) -> None:
+    """Fold the others into ``survivor``.
+
+    Their mentions and aliases move to it, their names become its aliases and
+    their addresses redirect to its page. Where an article mentions both, the
+    survivor's mention and its editor's decision stand. The articles concerned
+    are re-linked once the merge commits.
+    """
+    now = timezone.now()
+    affected = set(
+        Mention.objects.filter(entity__in=others).values_list("article_id", flat=True)
+    )
+    mentioned = set(
+        Mention.objects.filter(entity=survivor).values_list("article_id", flat=True)
+    )
+    names = {survivor.name, *survivor.aliases.values_list("name", flat=True)}
+    for other in others:
+        if other.pk == survivor.pk:
+            raise ValueError("an entity cannot be merged into itself")
+        mentions = Mention.objects.filter(entity=other)
+        mentions.filter(article_id__in=mentioned).delete()
+        mentioned |= set(mentions.values_list("article_id", flat=True))
+        mentions.update(entity=survivor)
+
+        aliases = EntityAlias.objects.filter(entity=other)
+        aliases.filter(name__in=names).delete()
+        names |= set(aliases.values_list("name", flat=True))
+        # updated_at tells every process's linker that the names changed hands.
+        aliases.update(entity=survivor, updated_at=now)
+        if other.name not in names:
+            EntityAlias.objects.create(
+                entity=survivor, name=other.name, match_case=other.match_case
+            )
+            names.add(other.name)
+
+        EntitySlugRedirect.objects.filter(entity=other).update(entity=survivor)
+        EntitySlugRedirect.objects.update_or_create(
+            old_slug=other.slug, defaults={"entity": survivor}
+        )
+        # Not other.delete(): its mentions are the survivor's now, re-linked below.
+        Entity.objects.filter(pk=other.pk).delete()
+    relink_on_commit(affected)
