@@ -14,12 +14,13 @@ admin saves an article's inlines (its mentions among them) after the article
 itself, and re-linking must see the editor's decisions.
 """
 
+import bisect
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.urls import reverse
 
 from articles.models import Article
 from articles.rendering import MarkdownDocument
@@ -58,39 +59,30 @@ class Reading:
 def read_article(article: Article, linker: Linker) -> Reading:
     """Find every entity the article names, where first, how often and how much."""
     reading = Reading(document=MarkdownDocument(article.body))
-    first_paragraph = next(
-        (i for i, block in enumerate(reading.document.blocks) if not block.heading),
-        None,
-    )
-    parts: list[tuple[str, int, int | None]] = [
-        (article.headline, HEADLINE_WEIGHT, None),
-        (article.dek, LEAD_WEIGHT, None),
+    blocks = reading.document.blocks
+    first_paragraph = next((i for i, b in enumerate(blocks) if not b.heading), None)
+    # The headline, dek and body blocks are read as one text, a blank line apart:
+    # positions count from the headline's start.
+    texts = [article.headline, article.dek, *(block.text for block in blocks)]
+    weights = [HEADLINE_WEIGHT, LEAD_WEIGHT]
+    weights += [
+        LEAD_WEIGHT if index == first_paragraph else BODY_WEIGHT
+        for index in range(len(blocks))
     ]
-    parts += [
-        (block.text, LEAD_WEIGHT if index == first_paragraph else BODY_WEIGHT, index)
-        for index, block in enumerate(reading.document.blocks)
-    ]
-    offset = 0
-    for text, weight, block_index in parts:
-        for match in linker.find(text):
-            found = reading.found.setdefault(
-                match.entity_id, Found(first_position=offset + match.start)
-            )
-            found.count += 1
-            found.weight += weight
-            if (
-                block_index is not None
-                and match.entity_id not in reading.link_spots
-                and reading.document.blocks[block_index].can_link(
-                    match.start, match.end
-                )
-            ):
-                reading.link_spots[match.entity_id] = (
-                    block_index,
-                    match.start,
-                    match.end,
-                )
-        offset += len(text) + 2  # the parts read as if separated by a blank line
+    starts = list(itertools.accumulate((len(text) + 2 for text in texts), initial=0))
+    for match in linker.find("\n\n".join(texts)):
+        part = bisect.bisect_right(starts, match.start) - 1
+        found = reading.found.setdefault(
+            match.entity_id, Found(first_position=match.start)
+        )
+        found.count += 1
+        found.weight += weights[part]
+        block_index = part - 2
+        if block_index < 0 or match.entity_id in reading.link_spots:
+            continue
+        start, end = match.start - starts[part], match.end - starts[part]
+        if blocks[block_index].can_link(start, end):
+            reading.link_spots[match.entity_id] = (block_index, start, end)
     return reading
 
 
@@ -161,10 +153,7 @@ def plan_article(
     links: dict[int, list[tuple[int, int, str]]] = {}
     for entity_id, (block, start, end) in reading.link_spots.items():
         if statuses[entity_id] == Mention.Status.CONFIRMED:
-            href = reverse(
-                "entities:detail", kwargs={"slug": linker.entities[entity_id].slug}
-            )
-            links.setdefault(block, []).append((start, end, href))
+            links.setdefault(block, []).append((start, end, linker.url(entity_id)))
     body_html = reading.document.render(links)
     if body_html != article.body_html:
         article.body_html = body_html

@@ -14,15 +14,12 @@ class CaseRule(models.TextChoices):
     ANY = "any", "In any case"
 
     @classmethod
-    def resolve(cls, rule: str, name: str) -> "CaseRule":
+    def resolve(cls, rule: str, name: str) -> str:
         """Turn AUTO into the rule it stands for with this name."""
         if rule != cls.AUTO:
-            return cls(rule)
+            return rule
         # An acronym in lower case is another word ("eu", "us"), so capitals are exact.
-        has_letters = any(character.isalpha() for character in name)
-        if has_letters and not any(character.islower() for character in name):
-            return cls.EXACT
-        return cls.NAME
+        return cls.EXACT if name.isupper() else cls.NAME
 
 
 class MentionPolicy(models.TextChoices):

@@ -170,3 +170,11 @@ def test_a_rebuilt_linker_finds_the_new_names(fresh_linker):
     assert found(current_linker(), "Groupe Renault SA") == [
         ("Groupe Renault SA", renault.pk)
     ]
+
+
+def test_names_with_punctuation_match_it_exactly():
+    linker = Linker([Name("Shanghai Edrive Co.", 1), Name("AT&T", 2)])
+
+    text = "Shanghai Edrive Co., then Shanghai Edrive Co, AT&T and AT T."
+
+    assert found(linker, text) == [("Shanghai Edrive Co.", 1), ("AT&T", 2)]
