@@ -33,6 +33,9 @@ from entities.models import CaseRule, Entity, EntityAlias, MentionPolicy
 APOSTROPHES = "'’"
 # Spaces are left alone: replacing them with themselves is most of the work.
 NOT_WORD = re.compile(r"[^\w ]")
+_ASCII_SKELETON = str.maketrans(
+    {chr(code): " " for code in range(128) if NOT_WORD.match(chr(code))}
+)
 # Addresses and e-mail: "renault.com/news" names no entity, whatever its case.
 WEB_ADDRESS = re.compile(
     r"(?:https?://|ftp://|mailto:|www\.)\S+"
@@ -60,10 +63,6 @@ class Match(NamedTuple):
     start: int
     end: int
     entity_id: int
-
-
-def _decomposed(text: str) -> str:
-    return unicodedata.normalize("NFD", text)
 
 
 def fold_case(text: str) -> str:
@@ -102,14 +101,18 @@ class Linker:
         spellings: dict[str, list[tuple[int, str, str, str]]] = {}
         for text, entity_id, match_case in names:
             text = text.strip()
-            if not text.isascii():
-                text = unicodedata.normalize("NFC", text)
             if not text:
                 continue
+            if text.isascii():  # most names: the fast way to the same key
+                rule = CaseRule.resolve(match_case, text)
+                lowered = text.lower()
+                key = " " + lowered.translate(_ASCII_SKELETON)
+                spellings.setdefault(key, []).append((entity_id, rule, text, lowered))
+                continue
+            text = unicodedata.normalize("NFC", text)
             rule = CaseRule.resolve(match_case, text)
             # Text typed with combining accents ("a" + "¨") finds the name too.
-            variants = (text,) if text.isascii() else {text, _decomposed(text)}
-            for variant in variants:
+            for variant in {text, unicodedata.normalize("NFD", text)}:
                 entry = (entity_id, rule, variant, fold_case(variant))
                 spellings.setdefault(skeleton(variant), []).append(entry)
         self._automaton = ahocorasick.Automaton()
