@@ -604,5 +604,5 @@ class ArticleImporter:
             result.created_targets.append(item.title)
         elif not target.dek and len(item.dek) <= 500:
             target.dek = item.dek
-            target.save(update_fields=["dek", "updated_at"])
+            target.save(update_fields=["dek", "revised_at"])
         return target
