@@ -406,7 +406,7 @@ class ArticleAdmin(admin.ModelAdmin):
             # A writer's own story carries their byline unless they chose others.
             Byline.objects.create(article=article, author=author)
         changed = [
-            form.fields[name].label or name
+            str(form.fields[name].label or name).lower()
             for name in form.changed_data
             if name not in {"loaded_version", "transition_note"}
         ] + [

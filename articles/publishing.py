@@ -2,9 +2,9 @@
 
     draft → review → published (now, or scheduled) → withdrawn → draft
 
-plus "send back" from review to draft. Every step is permission-checked here,
-whatever calls it (admin form, bulk action, shell), is recorded as a
-Transition and saved as a revision.
+plus "send back" from review to draft, for an editor who wants changes.
+Every step is permission-checked here, whatever calls it (admin form, bulk
+action, shell), is recorded as a Transition and saved as a revision.
 """
 
 import datetime
@@ -53,7 +53,7 @@ STEPS = {
             frozenset({Status.REVIEW}),
             Status.DRAFT,
             "Sent back to draft",
-            needs_publish_permission=False,
+            needs_publish_permission=True,
         ),
         Step(
             "publish",
@@ -106,12 +106,7 @@ def can_edit(user, article: Article) -> bool:
 def may_take(user, article: Article, step: Step) -> bool:
     if step.needs_publish_permission:
         return can_publish(user) and user.has_perm("articles.change_article")
-    if step.name == "submit":
-        return can_edit(user, article)
-    # A writer may take back their own submission; editors send anything back.
-    return can_publish(user) or (
-        user.has_perm("articles.change_article") and is_owner(user, article)
-    )
+    return can_edit(user, article)
 
 
 def available_steps(user, article: Article) -> list[Step]:
