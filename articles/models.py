@@ -254,6 +254,8 @@ class Article(models.Model):
         get_latest_by = "published_at"
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_status_pub"),
+            # Date ranges and the admin's date hierarchy over every status.
+            models.Index(fields=["published_at"], name="article_published_at"),
         ]
         constraints = [
             models.CheckConstraint(

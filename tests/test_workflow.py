@@ -21,6 +21,7 @@ from articles.models import (
     Tag,
     Transition,
 )
+from articles.templatetags.article_admin import IndexedDates
 from entities.models import Mention
 from tests import factories
 from tests.admin_forms import form_data
@@ -939,3 +940,44 @@ def test_the_changelist_searches_the_body_and_filters_by_author(editor):
 
     assert list(searched) == [needle]
     assert list(by_author.context["cl"].result_list) == [needle]
+
+
+@pytest.mark.parametrize("zone", ["UTC", "America/New_York", "Asia/Tokyo"])
+@pytest.mark.parametrize("kind", ["year", "month", "day"])
+def test_the_indexed_date_hierarchy_finds_the_same_periods_as_django(
+    settings, zone, kind
+):
+    settings.TIME_ZONE = zone
+    moments = [
+        datetime.datetime(2024, 12, 31, 23, 30, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 1, 1, 2, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 15, 12, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2025, 3, 15, 13, 0, tzinfo=datetime.UTC),
+        datetime.datetime(2026, 2, 28, 15, 0, tzinfo=datetime.UTC),
+    ]
+    for moment in moments:
+        factories.article(published_at=moment)
+    factories.article(status=Status.DRAFT)
+    articles = Article.objects.all()
+
+    with timezone.override(zone):
+        indexed = IndexedDates(articles).datetimes("published_at", kind)
+        expected = list(articles.datetimes("published_at", kind))
+
+    assert indexed == expected
+
+
+def test_the_changelist_drills_down_by_date(editor):
+    factories.article(headline="November story", published_at=EARLIER)
+    factories.article(
+        headline="Older story", published_at=EARLIER - datetime.timedelta(days=400)
+    )
+    url = reverse("admin:articles_article_changelist")
+    client = logged_in(editor)
+
+    top = client.get(url).content.decode()
+    month = client.get(url, {"published_at__year": "2026", "published_at__month": "11"})
+
+    assert "published_at__year=2025" in top and "published_at__year=2026" in top
+    assert [a.headline for a in month.context["cl"].result_list] == ["November story"]
+    assert "published_at__day=1" in month.content.decode()
