@@ -2,12 +2,14 @@
 
 import datetime
 import re
+from io import StringIO
 
 import pytest
 import time_machine
 from django.contrib.auth.models import Group, User
 from django.core import signing
 from django.core.exceptions import PermissionDenied
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -981,3 +983,34 @@ def test_the_changelist_drills_down_by_date(editor):
     assert "published_at__year=2025" in top and "published_at__year=2026" in top
     assert [a.headline for a in month.context["cl"].result_list] == ["November story"]
     assert "published_at__day=1" in month.content.decode()
+
+
+def test_create_staff_makes_a_writer_with_a_byline():
+    output = StringIO()
+
+    call_command(
+        "create_staff", "mara", role="writer", name="Mara Ellison", stdout=output
+    )
+
+    user = User.objects.get(username="mara")
+    password = output.getvalue().split("password: ")[1].split()[0]
+    assert user.check_password(password)
+    assert user.is_staff and not user.is_superuser
+    assert list(user.groups.values_list("name", flat=True)) == ["Writer"]
+    assert user.author.name == "Mara Ellison"
+    assert logged_in(user).get(reverse("admin:articles_article_add")).status_code == 200
+
+
+def test_create_staff_links_an_existing_author_and_refuses_duplicates():
+    author = factories.author(name="Tomas Reyes", slug="tomas-reyes")
+    call_command(
+        "create_staff", "tomas", role="editor", name="Tomas Reyes", stdout=StringIO()
+    )
+    author.refresh_from_db()
+    assert author.user.username == "tomas"
+
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("create_staff", "tomas", role="writer", stdout=StringIO())
+    with pytest.raises(CommandError, match="already belongs"):
+        call_command("create_staff", "other", role="writer", name="Tomas Reyes")
+    assert not User.objects.filter(username="other").exists()
