@@ -49,6 +49,7 @@ from articles.models import (
     Tag,
     TagSlugRedirect,
 )
+from articles.revisions import save_revision
 
 MONTHS = {
     name: number
@@ -522,6 +523,16 @@ class ArticleImporter:
             )
             changed = True
 
+        # Linked now as well as after the import commits, so that the revision
+        # below holds the entity mentions.
+        from entities.mentions import relink_article
+
+        relink_article(article)
+
+        if is_new or changed:
+            save_revision(
+                article, user=None, comment=f"Imported from {Path(source).name}."
+            )
         result.action = "created" if is_new else "updated" if changed else "unchanged"
         result.tags = [tag.name for tag in tags]
         result.pins = len(targets)
@@ -609,5 +620,5 @@ class ArticleImporter:
             result.created_targets.append(item.title)
         elif not target.dek and len(item.dek) <= 500:
             target.dek = item.dek
-            target.save(update_fields=["dek", "updated_at"])
+            target.save(update_fields=["dek", "revised_at"])
         return target

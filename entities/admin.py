@@ -96,27 +96,12 @@ class MentionAdmin(admin.ModelAdmin):
     readonly_fields = ["count", "first_position", "salience", "by_editor"]
 
 
-class MentionInline(admin.TabularInline):
-    model = Mention
-    extra = 0
-    autocomplete_fields = ["entity"]
-    fields = ["entity", "status", "count", "salience", "by_editor"]
-    readonly_fields = ["count", "salience", "by_editor"]
-    verbose_name_plural = "entities mentioned"
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entity")
-
-
 class ArticleEntitiesAdminMixin:
-    """What the article admin shows and does about entities.
+    """What the article admin shows and does about entities beyond the mentions.
 
-    The mention inline, the names the linker could not place (suggestions),
-    and the action that makes one of them an entity.
+    The names the linker could not place (suggestions), and the action that
+    makes one of them an entity.
     """
-
-    def get_inlines(self, request, obj):
-        return [*super().get_inlines(request, obj), MentionInline]
 
     def get_readonly_fields(self, request, obj=None):
         return [*super().get_readonly_fields(request, obj), "entity_suggestions"]

@@ -1,16 +1,15 @@
 """Mentions: what re-linking records, what it keeps, and the links in the body."""
 
-import datetime
 import re
 
 import pytest
-from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
 from articles.models import Article
 from entities.mentions import relink_article
 from entities.models import Entity, Mention, MentionPolicy
 from tests import factories
+from tests.admin_forms import form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -237,42 +236,19 @@ def test_deleting_an_entity_removes_its_links(
 # --- The admin ----------------------------------------------------------------
 
 
-def change_form_data(response) -> dict:
-    """The POST data of an admin change form as it was rendered, unchanged."""
-    data: dict = {"_save": "Save"}
-    forms = [response.context["adminform"].form]
-    for inline in response.context["inline_admin_formsets"]:
-        formset = inline.formset
-        for name in formset.management_form.fields:
-            data[f"{formset.prefix}-{name}"] = formset.management_form[name].value()
-        forms += formset.forms
-    for form in forms:
-        for field in form:
-            value = field.value()
-            if isinstance(value, datetime.datetime):
-                data[f"{field.html_name}_0"] = value.date().isoformat()
-                data[f"{field.html_name}_1"] = value.time().isoformat()
-            elif isinstance(value, list):
-                data[field.html_name] = [getattr(v, "pk", v) for v in value]
-            elif isinstance(value, bool):
-                if value:
-                    data[field.html_name] = "on"
-            elif value is not None and not isinstance(value, FieldFile):
-                data[field.html_name] = getattr(value, "pk", value)
-    return data
-
-
 def test_an_editor_rejecting_a_mention_in_the_article_admin_keeps_it_rejected(
     admin_client, renault, ford, django_capture_on_commit_callbacks
 ):
     article = factories.article(body="Renault and Ford met.")
     relink_article(article)
     change_url = reverse("admin:articles_article_change", args=[article.pk])
-    data = change_form_data(admin_client.get(change_url))
+    data = form_data(admin_client.get(change_url).content.decode())
     ford_form = next(
         key[: -len("-entity")]
         for key, value in data.items()
-        if key.startswith("mentions-") and key.endswith("-entity") and value == ford.pk
+        if key.startswith("mentions-")
+        and key.endswith("-entity")
+        and value == str(ford.pk)
     )
     data[f"{ford_form}-status"] = Mention.Status.REJECTED
     data["body"] = "Renault and Ford met. Ford left first."
@@ -289,7 +265,9 @@ def test_an_editor_rejecting_a_mention_in_the_article_admin_keeps_it_rejected(
 
     # Saving the page again, untouched, changes no decision.
     with django_capture_on_commit_callbacks(execute=True):
-        admin_client.post(change_url, change_form_data(admin_client.get(change_url)))
+        admin_client.post(
+            change_url, form_data(admin_client.get(change_url).content.decode())
+        )
 
     assert mentions(article)["Ford"].status == Mention.Status.REJECTED
 

@@ -36,12 +36,12 @@ def test_relink_entities_links_every_article_with_a_progress_bar(monkeypatch):
     assert relink().endswith("0 articles changed.\n")
 
 
-def test_relink_entities_since_a_date_takes_only_articles_changed_since():
+def test_relink_entities_since_a_date_takes_only_articles_saved_since():
     factories.entity(name="Renault", slug="renault")
     old = factories.article(body="Renault, last year.")
     new = factories.article(body="Renault, this week.")
     Article.objects.filter(pk=old.pk).update(
-        updated_at=timezone.now() - datetime.timedelta(days=400)
+        revised_at=timezone.now() - datetime.timedelta(days=400)
     )
     since = (timezone.localdate() - datetime.timedelta(days=7)).isoformat()
 

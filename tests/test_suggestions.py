@@ -236,22 +236,31 @@ def test_an_entity_whose_address_is_taken_is_refused_clearly(admin_client, story
 
 
 @pytest.mark.django_db
-def test_creating_from_a_suggestion_needs_post_and_permission(client, story):
+def test_creating_from_a_suggestion_needs_post_and_both_permissions(client, story):
     assert (
         client.post(create_url(story), {"create_entity": "Harbin"}).status_code == 302
     )
     writer = User.objects.create_user("writer", password="x", is_staff=True)
     writer.user_permissions.add(Permission.objects.get(codename="change_article"))
+    own_draft = factories.article(
+        body=story.body, status=Article.Status.DRAFT, created_by=writer
+    )
     client.force_login(writer)
 
+    # Without the right to add entities; then on a story they may not edit.
     assert (
-        client.post(create_url(story), {"create_entity": "Harbin"}).status_code == 403
+        client.post(create_url(own_draft), {"create_entity": "Harbin"}).status_code
+        == 403
     )
     writer.user_permissions.add(Permission.objects.get(codename="add_entity"))
     writer = User.objects.get(pk=writer.pk)  # drop the cached permissions
     client.force_login(writer)
-    assert client.get(create_url(story)).status_code == 405
     assert (
-        client.post(create_url(story), {"create_entity": "Harbin"}).status_code == 302
+        client.post(create_url(story), {"create_entity": "Harbin"}).status_code == 403
     )
-    assert Entity.objects.filter(name="Harbin").exists()
+    assert not Entity.objects.exists()
+
+    assert client.get(create_url(own_draft)).status_code == 405
+    response = client.post(create_url(own_draft), {"create_entity": "Harbin"})
+    assert response.status_code == 302
+    assert Mention.objects.get(entity__name="Harbin").article == own_draft

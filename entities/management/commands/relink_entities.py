@@ -38,13 +38,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--since",
             metavar="DATE",
-            help="Only articles changed on or after this date (YYYY-MM-DD).",
+            help="Only articles saved on or after this date (YYYY-MM-DD).",
         )
 
     def handle(self, *args, since: str | None, **options) -> None:
         articles = Article.objects.all()
         if since is not None:
-            articles = articles.filter(updated_at__gte=since_argument(since))
+            articles = articles.filter(revised_at__gte=since_argument(since))
         linker = current_linker()
         self.stdout.write(f"Linking against {linker.size} entity names and aliases.")
         changed = relink_articles(articles, linker=linker, progress=self.progress)

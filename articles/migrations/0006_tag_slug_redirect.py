@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0002_standard_tags'),
+        ('articles', '0005_article_published_at_index'),
     ]
 
     operations = [
