@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from articles.merging import move_rows
 from entities.mentions import relink_on_commit
 from entities.models import Entity, EntityAlias, EntitySlugRedirect, Mention
 
@@ -29,16 +30,19 @@ def merge_entities(*, survivor: Entity, others: Sequence[Entity]) -> None:
     for other in others:
         if other.pk == survivor.pk:
             raise ValueError("an entity cannot be merged into itself")
-        mentions = Mention.objects.filter(entity=other)
-        mentions.filter(article_id__in=mentioned).delete()
-        mentioned |= set(mentions.values_list("article_id", flat=True))
-        mentions.update(entity=survivor)
-
-        aliases = EntityAlias.objects.filter(entity=other)
-        aliases.filter(name__in=names).delete()
-        names |= set(aliases.values_list("name", flat=True))
+        move_rows(
+            Mention.objects.filter(entity=other),
+            key="article_id",
+            taken=mentioned,
+            to={"entity": survivor},
+        )
         # updated_at tells every process's linker that the names changed hands.
-        aliases.update(entity=survivor, updated_at=now)
+        move_rows(
+            EntityAlias.objects.filter(entity=other),
+            key="name",
+            taken=names,
+            to={"entity": survivor, "updated_at": now},
+        )
         if other.name not in names:
             EntityAlias.objects.create(
                 entity=survivor, name=other.name, match_case=other.match_case
