@@ -11,7 +11,8 @@ measures what issue 4 sets targets for:
   that creates the mentions and links, and a second one that finds nothing to
   change.
 
-Run from the repository root (SQLite in a temporary directory by default):
+Run from the repository root (SQLite in a temporary directory by default; a
+database given with --database-url must be a scratch one: it is emptied):
 
     .venv/bin/python benchmarks/linker.py
     .venv/bin/python benchmarks/linker.py --database-url postgres://postgres@127.0.0.1:5432/bench
