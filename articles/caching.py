@@ -125,7 +125,7 @@ def is_signed_in(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME in request.COOKIES
 
 
-def _page_key(request: HttpRequest) -> str:
+def page_key(request: HttpRequest) -> str:
     address = request.build_absolute_uri().encode()
     return "public-pages:page:" + hashlib.sha256(address).hexdigest()
 
@@ -167,7 +167,7 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
             return response
 
         now = timezone.now()
-        key = _page_key(request)
+        key = page_key(request)
         # One round trip for the version and the page.
         found = cache.get_many([VERSION_KEY, key])
         version = found.get(VERSION_KEY)

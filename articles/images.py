@@ -24,7 +24,8 @@ def make_renditions(image: FieldFile) -> dict[str, object]:
         upright = ImageOps.exif_transpose(original)
         upright = upright.convert("RGBA" if _has_alpha(upright) else "RGB")
     widths = [width for width in RENDITION_WIDTHS if width < upright.width]
-    widths.append(min(upright.width, RENDITION_WIDTHS[-1]))
+    if upright.width <= RENDITION_WIDTHS[-1]:
+        widths.append(upright.width)  # full size, as WebP
     stem = PurePosixPath(image.name).with_suffix("")
     renditions = []
     for width in widths:
