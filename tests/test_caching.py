@@ -1,6 +1,7 @@
 """The public page cache: served without queries, never wrong for long."""
 
 import datetime
+import os
 
 import pytest
 from django.apps import apps
@@ -348,3 +349,40 @@ def test_responses_with_cookies_or_marked_private_are_never_stored(spoil):
 
     assert len(calls) == 2
     assert "public" not in second.get("Cache-Control", "")
+
+
+@pytest.fixture
+def redis_cache(settings):
+    """The page cache in Redis (database 4 on this machine), as in production."""
+    redis = pytest.importorskip("redis", reason="pip install -e '.[redis]'")
+    url = os.environ.get("NEWSROOM_TEST_REDIS_URL", "redis://127.0.0.1:6379/4")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis answers at {url}")
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": "newsroom-tests",
+        }
+    }
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_pages_are_stored_served_and_invalidated_in_redis(
+    redis_cache, client, story, django_assert_num_queries
+):
+    url = story.get_absolute_url()
+    first = client.get(url)
+    with django_assert_num_queries(0):
+        second = client.get(url)
+    story.headline = "Renault confirms the small engine"
+    story.save()
+    third = client.get(url)
+
+    assert second.content == first.content
+    assert second["ETag"] == first["ETag"]
+    assert "Renault confirms the small engine" in third.content.decode()

@@ -835,5 +835,6 @@ def test_server_error_page_needs_neither_database_nor_context(
     assert response.status_code == 500
     assert page.find("h1").text == "Something went wrong"
     assert [link.attrs["href"] for link in page.find_all("link")] == [
-        "/static/css/site.css"
+        "/static/img/favicon.svg",
+        "/static/css/site.css",
     ]
