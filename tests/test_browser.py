@@ -7,6 +7,7 @@ CI installs them all (.ci/run). Screenshots go to test-artifacts/screenshots/.
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import urllib.error
@@ -270,3 +271,31 @@ def test_lighthouse_scores_at_least_95_in_every_category(site, name):
 
     assert scores == {category: scores[category] for category in lighthouse.CATEGORIES}
     assert min(scores.values()) >= lighthouse.MINIMUM, scores
+
+
+def test_static_files_are_compressed_hashed_and_kept_for_a_year(site):
+    stylesheet = re.search(
+        r'href="(/static/css/site\.[0-9a-f]{12}\.css)"', fetch(site + "/")
+    )
+    assert stylesheet, "the stylesheet's name should carry its hash"
+    request = urllib.request.Request(
+        site + stylesheet.group(1), headers={"Accept-Encoding": "gzip"}
+    )
+
+    with urllib.request.urlopen(request) as answer:
+        assert answer.headers["Content-Encoding"] == "gzip"
+        assert "max-age=315360000" in answer.headers["Cache-Control"]
+        assert "immutable" in answer.headers["Cache-Control"]
+
+
+def test_the_production_server_sends_cacheable_pages_without_cookies(site):
+    with urllib.request.urlopen(site + NEV_STORY) as first:
+        etag = first.headers["ETag"]
+        assert first.headers["Cache-Control"].startswith("public")
+        assert first.headers.get("Set-Cookie") is None
+    request = urllib.request.Request(site + NEV_STORY, headers={"If-None-Match": etag})
+
+    with pytest.raises(urllib.error.HTTPError) as not_modified:
+        urllib.request.urlopen(request)
+
+    assert not_modified.value.code == 304
