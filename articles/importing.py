@@ -41,6 +41,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles.models import Article, Author, Byline, ReadNextPin, Section, Tag
+from articles.revisions import save_revision
 from entities.linker import Gazetteer, link_article
 
 MONTHS = {
@@ -520,6 +521,10 @@ class ArticleImporter:
             self.gazetteer = Gazetteer.from_database()
         link_article(article, gazetteer=self.gazetteer)
 
+        if is_new or changed:
+            save_revision(
+                article, user=None, comment=f"Imported from {Path(source).name}."
+            )
         result.action = "created" if is_new else "updated" if changed else "unchanged"
         result.tags = [tag.name for tag in tags]
         result.pins = len(targets)
@@ -604,5 +609,5 @@ class ArticleImporter:
             result.created_targets.append(item.title)
         elif not target.dek and len(item.dek) <= 500:
             target.dek = item.dek
-            target.save(update_fields=["dek", "updated_at"])
+            target.save(update_fields=["dek", "revised_at"])
         return target

@@ -83,18 +83,49 @@ class Tag(TagBase):
 
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
-        """Restrict to articles readers and partners may see right now."""
+        """Restrict to articles readers and partners may see right now.
+
+        Scheduled and expiring articles appear and vanish by this comparison
+        with the clock alone: no process has to run at either moment.
+        """
+        now = timezone.now()
         return self.filter(
-            status=Article.Status.PUBLISHED, published_at__lte=timezone.now()
+            Q(expires_at__isnull=True) | Q(expires_at__gt=now),
+            status=Article.Status.PUBLISHED,
+            published_at__lte=now,
         )
 
     def next_visibility_change(
         self, *, after: datetime.datetime
     ) -> datetime.datetime | None:
-        """Return the first moment after ``after`` at which live() changes unaided."""
+        """Return the first moment after ``after`` at which live() changes unaided.
+
+        That is the next scheduled publication or expiry of a published article.
+        """
+        moments = self.filter(status=Article.Status.PUBLISHED).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=after)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=after)),
+        )
+        return min(filter(None, moments.values()), default=None)
+
+    def in_state(self, state: str) -> "ArticleQuerySet":
+        """Restrict to articles in one of ``Article.State``'s states, right now."""
+        now = timezone.now()
+        published = self.filter(status=Article.Status.PUBLISHED)
+        not_expired = Q(expires_at__isnull=True) | Q(expires_at__gt=now)
+        if state == Article.State.SCHEDULED:
+            return published.filter(published_at__gt=now)
+        if state == Article.State.LIVE:
+            return self.live()
+        if state == Article.State.EXPIRED:
+            return published.filter(published_at__lte=now).exclude(not_expired)
+        return self.filter(status=state)
+
+    def owned_by(self, user) -> "ArticleQuerySet":
+        """Articles the user started or writes under their byline."""
         return self.filter(
-            status=Article.Status.PUBLISHED, published_at__gt=after
-        ).aggregate(first=Min("published_at"))["first"]
+            Q(created_by=user) | Q(bylines__author__user=user)
+        ).distinct()
 
     def for_listing(self) -> "ArticleQuerySet":
         """Fetch what an article card shows: section and ordered bylines."""
@@ -140,11 +171,26 @@ class ArticleQuerySet(models.QuerySet):
         )
 
 
+# The fields whose change is a real edit of what readers read: they move
+# ``updated_at`` (and so JSON-LD's dateModified) once the article is public.
+TEXT_FIELDS = ("headline", "dek", "body")
+
+
 class Article(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         REVIEW = "review", "In review"
         PUBLISHED = "published", "Published"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class State(models.TextChoices):
+        """What a status means right now, with the clock taken into account."""
+
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        LIVE = "live", "Live"
+        EXPIRED = "expired", "Expired"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     headline = models.CharField(max_length=255)
@@ -193,24 +239,68 @@ class Article(models.Model):
     hero_image_caption = models.CharField(max_length=500, blank=True)
     hero_image_credit = models.CharField(max_length=200, blank=True)
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    published_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="A future time schedules the article: it goes live then.",
+    )
+    expires_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Optional. The article leaves the site at this time.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the published text last changed, or a note was added.",
+    )
+    # Every save, by anyone: what "no lost edits" compares against.
+    revised_at = models.DateTimeField(auto_now=True)
+    revised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    edit_version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
+        permissions = [
+            ("publish_article", "Can publish, schedule and withdraw articles"),
+        ]
         ordering = ["-published_at", "-pk"]
         get_latest_by = "published_at"
         indexes = [
             models.Index(fields=["status", "published_at"], name="article_status_pub"),
+            # Date ranges and the admin's date hierarchy over every status.
+            models.Index(fields=["published_at"], name="article_published_at"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
                 name="article_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(expires_at__isnull=True)
+                | Q(published_at__isnull=True)
+                | Q(expires_at__gt=F("published_at")),
+                name="article_expires_after_publication",
             ),
         ]
 
@@ -223,18 +313,23 @@ class Article(models.Model):
         self.body_html = render_markdown(self.body)
         self.summary = self.dek or first_paragraph_summary(self.body_html)
         self._refresh_hero_renditions()
+        derived = {"body_html", "summary"}
+        if self.is_live and self.text_changed():
+            self.updated_at = timezone.now()
+            derived.add("updated_at")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             # What is derived from the text and the image is saved with them.
-            derived = (
-                {"body_html", "summary"}
-                if {"body", "dek"} & {*update_fields}
-                else set()
-            )
+            if {"body", "dek", "headline"} & set(update_fields):
+                update_fields = {*update_fields, *derived}
             if "hero_image" in update_fields:
-                derived.add("hero_renditions")
-            kwargs["update_fields"] = {*update_fields, *derived}
-        super().save(*args, **kwargs)
+                update_fields = {*update_fields, "hero_renditions"}
+            kwargs["update_fields"] = update_fields
+        old_slug = getattr(self, "_loaded", {}).get("slug")
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self._keep_old_url(old_slug)
+        self._loaded = {name: getattr(self, name) for name in (*TEXT_FIELDS, "slug")}
 
     def get_absolute_url(self) -> str:
         when = timezone.localtime(self.published_at or self.created_at)
@@ -249,12 +344,45 @@ class Article(models.Model):
             },
         )
 
+    def text_changed(self) -> bool:
+        loaded = getattr(self, "_loaded", {})
+        return any(
+            name in loaded and loaded[name] != getattr(self, name)
+            for name in TEXT_FIELDS
+        )
+
+    def _keep_old_url(self, old_slug: str | None) -> None:
+        # The current slug always answers for itself, even if it once was
+        # another article's old one.
+        ArticleSlugRedirect.objects.filter(old_slug=self.slug).delete()
+        if old_slug and old_slug != self.slug and self.published_at is not None:
+            ArticleSlugRedirect.objects.update_or_create(
+                old_slug=old_slug, defaults={"article": self}
+            )
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        article = super().from_db(db, field_names, values)
+        # Remember what was loaded, to tell a real edit from a mere save.
+        article._loaded = {
+            name: value
+            for name, value in zip(field_names, values, strict=True)
+            if name in (*TEXT_FIELDS, "slug")
+        }
+        return article
+
     def clean(self) -> None:
         errors = {}
         if self.hero_image and not self.hero_image_alt.strip():
             errors["hero_image_alt"] = "Describe the hero image for screen readers."
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             errors["published_at"] = "A published article needs a publication time."
+        if (
+            self.expires_at is not None
+            and self.published_at is not None
+            and self.expires_at <= self.published_at
+        ):
+            errors["expires_at"] = "The expiry must come after the publication time."
         if errors:
             raise ValidationError(errors)
 
@@ -284,12 +412,32 @@ class Article(models.Model):
             transaction.on_commit(lambda: delete_renditions(previous, storage))
 
     @property
+    def state(self) -> "Article.State":
+        if self.status != self.Status.PUBLISHED:
+            return self.State(self.status)
+        now = timezone.now()
+        if self.published_at is None or self.published_at > now:
+            return self.State.SCHEDULED
+        if self.expires_at is not None and self.expires_at <= now:
+            return self.State.EXPIRED
+        return self.State.LIVE
+
+    @property
     def is_live(self) -> bool:
+        return self.state == self.State.LIVE
+
+    @property
+    def was_updated(self) -> bool:
+        """Whether readers should be told the article changed after publication."""
         return (
-            self.status == self.Status.PUBLISHED
+            self.updated_at is not None
             and self.published_at is not None
-            and self.published_at <= timezone.now()
+            and self.updated_at > self.published_at
         )
+
+    @property
+    def date_modified(self):
+        return self.updated_at if self.was_updated else self.published_at
 
 
 class Byline(models.Model):
@@ -359,6 +507,46 @@ class ReadNextPin(models.Model):
             raise ValidationError({"target": "An article cannot recommend itself."})
 
 
+class ArticleSlugRedirect(models.Model):
+    """A slug an article was published under, kept so its old URLs still work."""
+
+    old_slug = models.SlugField(max_length=255, unique=True)
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="slug_redirects"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.old_slug
+
+
+class Transition(models.Model):
+    """One step of an article through the workflow: who, when, from, to, why."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="transitions"
+    )
+    from_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    to_status = models.CharField(max_length=20, choices=Article.Status.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+    )
+    note = models.TextField(max_length=2000, blank=True)
+    published_at = models.DateTimeField(
+        null=True, blank=True, help_text="The publication time set by this step."
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
 class Correction(models.Model):
     class Kind(models.TextChoices):
         CORRECTION = "correction", "Correction"
@@ -378,3 +566,13 @@ class Correction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.created_at:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs) -> None:
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            # A note on a public article is an update readers must be told of.
+            Article.objects.filter(
+                Q(updated_at__isnull=True) | Q(updated_at__lt=self.created_at),
+                pk=self.article_id,
+                published_at__lt=self.created_at,
+            ).update(updated_at=self.created_at)

@@ -1,9 +1,11 @@
 from itertools import groupby
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
+from reversion.models import Version
 
+from articles import previews, revisions
 from articles.models import Article, Author, Section, Tag
 
 # The home page: a lead story and the latest after it, then a short rail of
@@ -116,7 +118,12 @@ class AuthorView(LiveArticleListView):
 def article_detail(
     request: HttpRequest, section: str, year: int, month: int, day: int, slug: str
 ) -> HttpResponse:
-    article = get_object_or_404(Article.objects.live().for_detail(), slug=slug)
+    article = Article.objects.live().for_detail().filter(slug=slug).first()
+    if article is None:
+        # A slug the article was once published under still finds it.
+        article = get_object_or_404(
+            Article.objects.live(), slug_redirects__old_slug=slug
+        )
     canonical_url = article.get_absolute_url()
     if request.path != canonical_url:
         return redirect(canonical_url, permanent=True)
@@ -129,3 +136,24 @@ def article_detail(
             "current_section_slug": article.section.slug,
         },
     )
+
+
+def render_preview(request: HttpRequest, version: Version) -> HttpResponse:
+    """Show one revision on the public article template, marked as a preview."""
+    article = revisions.article_as_of(version)
+    response = render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "preview": True, "preview_version": version},
+    )
+    # A preview is for one person's eyes and never for search engines.
+    response["Cache-Control"] = "private, no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+def shared_preview(request: HttpRequest, version_id: int, token: str) -> HttpResponse:
+    version = previews.version_for_token(version_id, token)
+    if version is None:
+        raise Http404("This preview link is not valid, or it has expired.")
+    return render_preview(request, version)

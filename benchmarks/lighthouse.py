@@ -11,6 +11,7 @@ import datetime
 import json
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from benchmarks import docs
@@ -35,23 +36,35 @@ def missing_tools() -> str:
 
 def score(url: str) -> dict[str, int]:
     """Run Lighthouse (mobile, simulated throttling) once; return scores out of 100."""
-    result = subprocess.run(
-        [
-            str(LIGHTHOUSE),
-            url,
-            "--output=json",
-            "--output-path=stdout",
-            f"--chrome-path={CHROMIUM}",
-            f"--chrome-flags={CHROME_FLAGS}",
-            f"--only-categories={','.join(CATEGORIES)}",
-            "--quiet",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=True,
-    )
-    report = json.loads(result.stdout)
+    with tempfile.TemporaryDirectory() as workdir:
+        report_path = Path(workdir) / "report.json"
+        result = subprocess.run(
+            [
+                str(LIGHTHOUSE),
+                url,
+                "--output=json",
+                f"--output-path={report_path}",
+                f"--chrome-path={CHROMIUM}",
+                f"--chrome-flags={CHROME_FLAGS}",
+                f"--only-categories={','.join(CATEGORIES)}",
+                "--quiet",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+        # Lighthouse can exit non-zero after writing a complete report, when
+        # it fails to remove Chromium's temporary profile; the report decides.
+        if not report_path.exists():
+            raise RuntimeError(
+                f"Lighthouse wrote no report for {url} (exit {result.returncode}):\n"
+                + result.stderr[-2000:]
+            )
+        report = json.loads(report_path.read_text(encoding="utf-8"))
+    if report.get("runtimeError"):
+        raise RuntimeError(
+            f"Lighthouse could not audit {url}: {report['runtimeError']}"
+        )
     return {
         name: round(report["categories"][name]["score"] * 100) for name in CATEGORIES
     }

@@ -3,6 +3,7 @@ from django.conf.urls.static import static
 from django.contrib import admin
 from django.urls import include, path
 
+from articles import views as article_views
 from newsroom import views
 
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editorial"
@@ -11,6 +12,11 @@ admin.site.site_title = settings.NEWSROOM_SITE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path(
+        "preview/<int:version_id>/<str:token>/",
+        article_views.shared_preview,
+        name="preview",
+    ),
     path("", include("entities.urls")),
     # Last: a section is any first path segment the site does not use itself.
     path("", include("articles.urls")),

@@ -192,6 +192,23 @@ def test_scheduled_article_appears_on_a_cached_home_page_at_its_time(client, clo
     assert "Scheduled story" in at_its_time.content.decode()
 
 
+def test_expiring_article_leaves_cached_pages_at_its_time(client, story, clock):
+    story.expires_at = clock.now + datetime.timedelta(seconds=30)
+    story.save()
+    url = story.get_absolute_url()
+    client.get("/")
+    client.get(url)
+
+    clock.move(seconds=29)
+    before = client.get("/")
+    clock.move(seconds=1)
+    at_expiry = client.get("/")
+
+    assert story.headline in before.content.decode()
+    assert story.headline not in at_expiry.content.decode()
+    assert client.get(url).status_code == 404
+
+
 def test_a_change_the_signals_miss_is_shown_within_a_minute(
     client, story, clock, django_assert_num_queries
 ):
@@ -244,6 +261,15 @@ def test_browser_lifetimes_end_before_a_scheduled_publication(
         directives = cache_control(client.get(url))
         assert directives["max-age"] == str(max_age), url
         assert directives["stale-while-revalidate"] == str(stale), url
+
+
+def test_browser_lifetimes_end_before_an_expiry(client, story, clock):
+    story.expires_at = clock.now + datetime.timedelta(seconds=12)
+    story.save()
+
+    directives = cache_control(client.get(story.get_absolute_url()))
+
+    assert (directives["max-age"], directives["stale-while-revalidate"]) == ("12", "0")
 
 
 def test_an_unchanged_page_answers_304_to_its_etag(

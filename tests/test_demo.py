@@ -77,7 +77,7 @@ def test_loading_the_demo_twice_changes_nothing():
                 model.objects.count()
                 for model in (Article, Entity, Mention, ReadNextPin)
             ],
-            list(Article.objects.order_by("pk").values_list("updated_at", flat=True)),
+            list(Article.objects.order_by("pk").values_list("revised_at", flat=True)),
         )
 
     load_demo()
