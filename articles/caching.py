@@ -2,10 +2,10 @@
 
 Every stored page carries the *content version* it was rendered under. The
 version is one small record in the cache: a random stamp and the next moment at
-which the clock alone changes what is live (a scheduled publication). A write
-to any content model forgets the record, and the first request after that
-moment replaces it, so a stored page stops matching as soon as what it shows
-may have changed. Pages are also never served from the cache more than
+which the clock alone changes what is live (a scheduled publication or expiry).
+A write to any content model forgets the record, and the first request after
+that moment replaces it, so a stored page stops matching as soon as what it
+shows may have changed. Pages are also never served from the cache more than
 ``PAGE_LIFETIME`` seconds after they were rendered: that bounds every race
 (and a per-process cache under several workers) to one minute.
 
