@@ -32,7 +32,7 @@ def make_renditions(image: FieldFile) -> dict[str, object]:
         height = max(1, round(upright.height * width / upright.width))
         resized = upright.resize((width, height), Image.Resampling.LANCZOS)
         buffer = io.BytesIO()
-        resized.save(buffer, "WEBP", quality=WEBP_QUALITY, method=6)
+        resized.save(buffer, "WEBP", quality=WEBP_QUALITY)
         name = image.storage.save(
             f"{stem}.{width}w.webp", ContentFile(buffer.getvalue())
         )
