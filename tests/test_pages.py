@@ -513,7 +513,6 @@ def shared_lists():
     author = factories.author(slug="ada-reporter")
     entity = factories.entity(slug="renault")
     urls = {
-        "home": "/",
         "archive": "/archive/",
         "section": "/markets/",
         "tag": "/tags/trade/",
