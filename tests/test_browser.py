@@ -201,6 +201,30 @@ def test_a_story_reads_without_javascript(browser, site):
     context.close()
 
 
+def test_dark_mode_follows_the_readers_setting(browser, site):
+    backgrounds = {}
+    for scheme in ("light", "dark"):
+        context = browser.new_context(color_scheme=scheme)
+        page = context.new_page()
+        page.goto(site + NEV_STORY)
+        backgrounds[scheme] = page.evaluate(
+            "getComputedStyle(document.body).backgroundColor"
+        )
+        context.close()
+
+    assert backgrounds == {"light": "rgb(255, 255, 255)", "dark": "rgb(18, 18, 18)"}
+
+
+def test_a_printed_story_is_black_on_white_without_navigation(page, site):
+    page.goto(site + NEV_STORY)
+    page.emulate_media(media="print", color_scheme="dark")
+
+    for hidden in [".site-header", ".breadcrumbs", ".read-next", ".site-footer"]:
+        assert page.locator(hidden).is_hidden(), hidden
+    assert page.locator(".story-body").is_visible()
+    assert page.evaluate("getComputedStyle(document.body).color") == "rgb(0, 0, 0)"
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_or_critical_violations(browser, site, scheme):
     require(AXE, "run `npm ci`")
