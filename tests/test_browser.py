@@ -69,9 +69,10 @@ def site():
 @pytest.fixture(scope="module")
 def browser():
     require(CHROMIUM, "apt-get install chromium")
-    sync_api = pytest.importorskip(
-        "playwright.sync_api", reason="pip install playwright"
-    )
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed: pip install -e '.[dev]'")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
