@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
@@ -5,6 +7,39 @@ from reversion.models import Version
 
 from articles import previews, revisions
 from articles.models import Article, Author, Section, Tag, TagSlugRedirect
+
+# The home page: a lead story and the latest after it, then a short rail of
+# each section's newest stories.
+HOME_LATEST = 7
+RAIL_LENGTH = 4
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = list(Article.objects.live().for_listing()[:HOME_LATEST])
+    rails = [
+        (section, list(articles))
+        for section, articles in groupby(
+            # Rails show no bylines: the section is all they need.
+            Article.objects.live()
+            .select_related("section")
+            .latest_by_section(per_section=RAIL_LENGTH),
+            key=lambda article: article.section,
+        )
+    ]
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": latest[0] if latest else None,
+            "latest": latest[1:],
+            "rails": rails,
+            "canonical_url": request.build_absolute_uri("/"),
+        },
+    )
 
 
 class LiveArticleListView(ListView):
@@ -15,6 +50,9 @@ class LiveArticleListView(ListView):
     subject_name = ""  # the template's name for the section, tag ... listed
 
     def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = request.GET.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return bad_request(request, "“page” must be a page number: 1, 2, 3 …")
         try:
             return super().get(request, *args, **kwargs)
         except Http404:
@@ -42,11 +80,18 @@ class LiveArticleListView(ListView):
     def get_context_data(self, **kwargs):
         if self.subject_name:
             kwargs[self.subject_name] = self.subject
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        # Page 1 has one address; the others are distinct pages of the archive.
+        number = context["page_obj"].number
+        query = f"?page={number}" if number > 1 else ""
+        context["canonical_url"] = self.request.build_absolute_uri(
+            self.request.path + query
+        )
+        return context
 
 
-class HomeView(LiveArticleListView):
-    template_name = "articles/home.html"
+class ArchiveView(LiveArticleListView):
+    template_name = "articles/archive.html"
 
 
 class SectionView(LiveArticleListView):
@@ -58,6 +103,9 @@ class SectionView(LiveArticleListView):
 
     def narrow(self, articles, section: Section):
         return articles.filter(section=section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section_slug=self.subject.slug)
 
 
 class TagView(LiveArticleListView):
@@ -100,7 +148,15 @@ def article_detail(
     canonical_url = article.get_absolute_url()
     if request.path != canonical_url:
         return redirect(canonical_url, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "canonical_url": request.build_absolute_uri(canonical_url),
+            "current_section_slug": article.section.slug,
+        },
+    )
 
 
 def render_preview(request: HttpRequest, version: Version) -> HttpResponse:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 
+from articles.caching import invalidate_public_pages
 from articles.models import Article
 from articles.rendering import MarkdownDocument
 from entities.linker import Linker, current_linker
@@ -99,6 +100,9 @@ class Changes:
         return sum(map(len, [self.create, self.update, self.delete, self.bodies]))
 
     def save(self) -> None:
+        if self.count():
+            # Bulk writes send no post_save, which is what forgets cached pages.
+            invalidate_public_pages()
         Mention.objects.filter(pk__in=self.delete).delete()
         Mention.objects.bulk_create(self.create)
         Mention.objects.bulk_update(

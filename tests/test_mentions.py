@@ -3,8 +3,10 @@
 import re
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
+from articles.caching import VERSION_KEY
 from articles.models import Article
 from entities.mentions import relink_article
 from entities.models import Entity, Mention, MentionPolicy
@@ -287,3 +289,15 @@ def test_deleting_entities_in_bulk_in_the_admin_removes_their_links(
     assert response.status_code == 302
     article.refresh_from_db()
     assert entity_links(article.body_html) == [("/entities/renault/", "Renault")]
+
+
+def test_relinking_that_changes_an_article_forgets_the_cached_pages(renault):
+    article = factories.article(body="Renault met.")
+    cache.set(VERSION_KEY, "a version the stored pages were rendered under")
+
+    relink_article(article)
+
+    assert cache.get(VERSION_KEY) is None
+    cache.set(VERSION_KEY, "rendered after the links were added")
+    relink_article(article)  # nothing changes
+    assert cache.get(VERSION_KEY) is not None

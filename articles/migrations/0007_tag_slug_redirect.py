@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_article_published_at_index'),
+        ('articles', '0006_hero_renditions'),
     ]
 
     operations = [
