@@ -1,11 +1,14 @@
 """Faults the site must survive, and the database layout that scales it."""
 
+import json
 import os
 import socket
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.http import HttpResponse
 from django.test import Client, override_settings
 
@@ -15,6 +18,8 @@ from newsroom.db_router import PrimaryReplicaRouter, ReplicaRoutingMiddleware
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def closed_port() -> int:
@@ -144,3 +149,26 @@ def test_a_replica_url_switches_the_router_on():
         "['newsroom.db_router.PrimaryReplicaRouter']",
         "True",
     ]
+
+
+# --- SQLite under concurrent writers -----------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's locking is what this checks"
+)
+def test_two_writers_and_two_readers_for_20_seconds_lose_nothing():
+    script = ROOT / "benchmarks" / "sqlite_concurrency.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--seconds", "20"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+
+    assert report["errors"] == []
+    assert report["lost"] == []
+    assert all(count > 10 for count in report["committed"].values())
+    assert report["reads"] > 100
