@@ -13,6 +13,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
+from articles.uploads import hero_image_path, validate_hero_image
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
@@ -229,8 +230,10 @@ class Article(models.Model):
     )
     tags = TaggableManager(through="TaggedArticle", blank=True)
     hero_image = models.ImageField(
-        upload_to="articles/%Y/%m/",
+        upload_to=hero_image_path,
+        validators=[validate_hero_image],
         blank=True,
+        help_text="JPEG, PNG, WebP or GIF; not SVG.",
         width_field="hero_image_width",
         height_field="hero_image_height",
     )
