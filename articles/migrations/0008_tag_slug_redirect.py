@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_hero_renditions'),
+        ('articles', '0007_hero_image_uploads'),
     ]
 
     operations = [
