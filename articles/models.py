@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Prefetch, Q
@@ -109,6 +110,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             Q(created_by=user) | Q(bylines__author__user=user)
         ).distinct()
+
+    def mentioning(self, entity) -> "ArticleQuerySet":
+        """Restrict to articles with a confirmed mention of ``entity``."""
+        from entities.models import Mention
+
+        mentions = Mention.objects.confirmed().filter(entity=entity)
+        return self.filter(pk__in=mentions.values("article_id"))
 
     def for_listing(self) -> "ArticleQuerySet":
         """Fetch what an article card shows: section and ordered bylines."""
@@ -514,3 +522,29 @@ class Correction(models.Model):
                 pk=self.article_id,
                 published_at__lt=self.created_at,
             ).update(updated_at=self.created_at)
+
+
+class SearchDocument(models.Model):
+    """An article's searchable text, written by ``articles.search`` on every change.
+
+    On SQLite the FTS5 table ``articles_search_fts`` indexes these columns (an
+    external-content table kept in step by triggers); on PostgreSQL ``vector``
+    holds the weighted tsvector under a GIN index. Migration 0006 makes both,
+    outside the model state, because neither exists on the other database.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    headline = models.TextField()
+    dek = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    entities = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search document of article #{self.pk}"

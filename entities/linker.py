@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from articles.models import Article
+from articles.search import index_articles
 from entities.models import Entity, EntityAlias, Mention
 
 
@@ -91,3 +92,5 @@ def link_article(article: Article, *, gazetteer: Gazetteer | None = None) -> Non
             changed.append(mention)
     Mention.objects.bulk_create(created)
     Mention.objects.bulk_update(changed, ["count"])
+    # Bulk writes send no signals: the article's entity names are re-indexed here.
+    index_articles([article.pk])

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 
 from articles.views import LiveArticleListView
-from entities.models import Entity, Mention
+from entities.models import Entity
 
 
 class EntityView(LiveArticleListView):
@@ -14,5 +14,4 @@ class EntityView(LiveArticleListView):
         )
 
     def narrow(self, articles, entity: Entity):
-        mentioning = Mention.objects.confirmed().filter(entity=entity)
-        return articles.filter(pk__in=mentioning.values("article_id"))
+        return articles.mentioning(entity)

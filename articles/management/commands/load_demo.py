@@ -16,3 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, **options) -> None:
         call_command("import_entities", path / "entities.toml", stdout=self.stdout)
         call_command("import_articles", path, stdout=self.stdout, stderr=self.stderr)
+        # A database loaded before search existed has stories but no index.
+        call_command("rebuild_search_index", stdout=self.stdout)

@@ -1,0 +1,475 @@
+"""Full-text search: matching, ranking, snippets, facets, visibility and the index."""
+
+import datetime
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import timezone
+
+from articles.importing import ArticleImporter
+from articles.models import Article, SearchDocument, Tag
+from articles.search import SearchFilters, search
+from entities.linker import Gazetteer, link_article
+from entities.models import Entity, Mention
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+
+
+def found(query: str, **filters) -> list[str]:
+    """The headlines search finds for ``query``, best first."""
+    results = search(query, filters=SearchFilters(**filters), per_page=50)
+    headlines = dict(Article.objects.values_list("pk", "headline"))
+    return [headlines[pk] for pk in results.ids]
+
+
+def story(headline: str, body: str = "Nothing to see.", **fields) -> Article:
+    return factories.article(headline=headline, body=body, **fields)
+
+
+def freeze_clock(monkeypatch, moment: datetime.datetime) -> None:
+    monkeypatch.setattr("articles.models.timezone.now", lambda: moment)
+
+
+# --- Matching -----------------------------------------------------------------
+
+
+def test_search_matches_headline_dek_and_body():
+    story("Renault builds engines at Cleon")
+    story("Quiet week", dek="Geely considers a partner.")
+    story("Markets", body="Chery opens a European headquarters.")
+
+    assert found("renault") == ["Renault builds engines at Cleon"]
+    assert found("geely") == ["Quiet week"]
+    assert found("headquarters") == ["Markets"]
+
+
+def test_search_stems_english_words():
+    story("Battery makers expand", body="Factories are running day and night.")
+
+    assert found("batteries") == ["Battery makers expand"]
+    assert found("runs") == ["Battery makers expand"]
+    assert found("factory") == ["Battery makers expand"]
+
+
+def test_every_word_must_match():
+    story("Renault and Geely", body="Talks continue.")
+    story("Renault alone")
+
+    assert found("renault geely") == ["Renault and Geely"]
+
+
+def test_quoted_words_must_appear_together_in_order():
+    story("The supply chain is long")
+    story("A chain of supply")
+
+    assert found('"supply chain"') == ["The supply chain is long"]
+    assert sorted(found("supply chain")) == [
+        "A chain of supply",
+        "The supply chain is long",
+    ]
+
+
+def test_a_trailing_star_finds_words_that_start_with_it():
+    story("Electricity prices fall")
+    story("Electric vans sell out")
+    story("Elections ahead")
+
+    assert sorted(found("electr*")) == [
+        "Electric vans sell out",
+        "Electricity prices fall",
+    ]
+
+
+def test_or_finds_either_word_and_minus_leaves_a_word_out():
+    story("Geely results")
+    story("Ford results")
+    story("Ford tariff worries")
+
+    assert sorted(found("geely OR ford")) == [
+        "Ford results",
+        "Ford tariff worries",
+        "Geely results",
+    ]
+    assert found("ford -tariff") == ["Ford results"]
+    assert found('ford -"tariff worries"') == ["Ford results"]
+
+
+def test_search_finds_tags_and_confirmed_entity_names():
+    tagged = story("Quota announced")
+    tagged.tags.add(factories.tag(name="Port Logistics", slug="port-logistics"))
+    mentioned = story("VW opens a plant", body="VW said the plant opens soon.")
+    volkswagen = factories.entity(name="Volkswagen Group", slug="volkswagen-group")
+    factories.mention(mentioned, volkswagen)
+    suggested = story("Cleon gets a new line")
+    factories.mention(suggested, factories.entity(name="Normandy"), status="suggested")
+    rejected = story("Another line")
+    factories.mention(rejected, factories.entity(name="Brittany"), status="rejected")
+
+    assert found("port logistics") == ["Quota announced"]
+    assert found('"volkswagen group"') == ["VW opens a plant"]
+    assert found("normandy") == []
+    assert found("brittany") == []
+
+
+# --- Ranking ------------------------------------------------------------------
+
+
+def test_a_match_in_the_headline_outranks_one_in_the_body():
+    story("Weather", body="Battery makers are mentioned once here.")
+    story("Battery makers gather", body="Nothing else.")
+
+    assert found("battery") == ["Battery makers gather", "Weather"]
+
+
+def test_equally_relevant_stories_come_newest_first():
+    for days in [30, 1, 300]:
+        story(
+            f"Battery plant, {days} days ago",
+            body="A battery plant opens.",
+            published_at=NOW - datetime.timedelta(days=days),
+        )
+
+    assert found("battery plant") == [
+        "Battery plant, 1 days ago",
+        "Battery plant, 30 days ago",
+        "Battery plant, 300 days ago",
+    ]
+
+
+def test_recency_boosts_but_does_not_outweigh_relevance():
+    story(
+        "Battery prices: a battery report",
+        body="Battery makers expect battery prices to fall.",
+        published_at=NOW - datetime.timedelta(days=400),
+    )
+    story(
+        "Markets today",
+        body="One word about a battery in a long text about many other things.",
+        published_at=NOW - datetime.timedelta(hours=1),
+    )
+
+    assert found("battery") == ["Battery prices: a battery report", "Markets today"]
+
+
+# --- Snippets -----------------------------------------------------------------
+
+
+def test_hits_highlight_matches_in_headline_and_snippet():
+    story("Renault plans a new engine", body="The engine will be built at Cleon.")
+
+    (hit,) = search("engine").hits
+
+    assert hit.headline == "Renault plans a new <mark>engine</mark>"
+    assert "<mark>engine</mark> will be built at Cleon" in hit.snippet
+
+
+def test_snippets_escape_the_text_and_keep_only_our_marks():
+    story(
+        "<b>Bold</b> & <script>alert('x')</script> battery",
+        body="With \ue000private\ue001 marks, <img src=x onerror=alert(1)> battery.",
+    )
+
+    (hit,) = search("battery").hits
+
+    for html in [hit.headline, hit.snippet]:
+        without_marks = html.replace("<mark>", "").replace("</mark>", "")
+        assert "<" not in without_marks, html
+        assert "\ue000" not in html and "\ue001" not in html
+    assert hit.headline.count("<mark>") == 1
+    assert "&lt;script&gt;" in hit.headline
+    assert "private" in hit.snippet and "<mark>private" not in hit.snippet
+
+
+# --- Pages and facets -----------------------------------------------------------
+
+
+def test_results_come_a_page_at_a_time_with_the_total():
+    for number in range(25):
+        story(f"Battery story {number}")
+
+    first = search("battery", per_page=20)
+    second = search("battery", page=2, per_page=20)
+    beyond = search("battery", page=3, per_page=20)
+
+    assert (first.total, first.num_pages, len(first.ids)) == (25, 2, 20)
+    assert len(second.ids) == 5
+    assert not set(first.ids) & set(second.ids)
+    assert (beyond.total, beyond.ids) == (25, [])
+
+
+def test_facets_count_results_by_section_tag_entity_kind_and_month():
+    business = factories.section(name="Business", slug="business")
+    world = factories.section(name="World", slug="world")
+    trade = Tag.objects.get(slug="international-trade")
+    renault = factories.entity(name="Renault", slug="renault")
+    cui = factories.entity(name="Cui Dongshu", slug="cui-dongshu", kind="person")
+    hidden = factories.entity(name="Geely", slug="geely")
+    january = datetime.datetime(2026, 1, 15, 12, tzinfo=datetime.UTC)
+    february = datetime.datetime(2026, 2, 4, 12, tzinfo=datetime.UTC)
+    stories = [
+        story("Cars one", section=business, published_at=january),
+        story("Cars two", section=business, published_at=february),
+        story("Cars three", section=world, published_at=february),
+    ]
+    story("Unrelated", section=world)
+    for article in stories[:2]:
+        article.tags.add(trade)
+        factories.mention(article, renault)
+    factories.mention(stories[2], cui)
+    factories.mention(stories[2], hidden, status=Mention.Status.SUGGESTED)
+
+    facets = search("cars").facets
+
+    assert [(f.value, f.label, f.count) for f in facets.sections] == [
+        ("business", "Business", 2),
+        ("world", "World", 1),
+    ]
+    assert [(f.value, f.count) for f in facets.tags] == [("international-trade", 2)]
+    assert [
+        (group.heading, [(f.value, f.count) for f in group.values])
+        for group in facets.entities
+    ] == [("Companies", [("renault", 2)]), ("People", [("cui-dongshu", 1)])]
+    assert [(f.value, f.label, f.count) for f in facets.months] == [
+        ("2026-02", "February 2026", 2),
+        ("2026-01", "January 2026", 1),
+    ]
+
+
+def test_filters_narrow_results_and_their_facets():
+    business = factories.section(name="Business", slug="business")
+    trade = factories.tag(name="Trade", slug="trade")
+    renault = factories.entity(name="Renault", slug="renault")
+    in_section = story("Cars in business", section=business)
+    tagged = story("Cars with a tag")
+    tagged.tags.add(trade)
+    mentioning = story("Cars and Renault")
+    factories.mention(mentioning, renault)
+    old = story(
+        "Cars long ago", published_at=datetime.datetime(2025, 3, 3, tzinfo=datetime.UTC)
+    )
+
+    assert found("cars", section=business) == [in_section.headline]
+    assert found("cars", tag=trade) == [tagged.headline]
+    assert found("cars", entity=renault) == [mentioning.headline]
+    assert found(
+        "cars",
+        published_after=datetime.datetime(2025, 3, 1, tzinfo=datetime.UTC),
+        published_before=datetime.datetime(2025, 4, 1, tzinfo=datetime.UTC),
+    ) == [old.headline]
+    narrowed = search("cars", filters=SearchFilters(section=business))
+    assert narrowed.total == 1
+    assert [f.value for f in narrowed.facets.sections] == ["business"]
+
+
+# --- Only live articles -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "status", [Article.Status.DRAFT, Article.Status.REVIEW, Article.Status.WITHDRAWN]
+)
+def test_search_finds_no_article_that_is_not_published(status):
+    story("Hidden battery story", status=status, published_at=NOW)
+
+    assert found("battery") == []
+    assert search("battery").facets.sections == []
+
+
+def test_a_scheduled_article_is_found_from_its_time_with_no_one_acting(monkeypatch):
+    story("Scheduled battery story", published_at=NOW + datetime.timedelta(hours=1))
+
+    freeze_clock(monkeypatch, NOW)
+    before = found("battery")
+    freeze_clock(monkeypatch, NOW + datetime.timedelta(hours=1))
+    after = found("battery")
+
+    assert before == []
+    assert after == ["Scheduled battery story"]
+
+
+def test_a_withdrawn_article_disappears_from_results_at_once():
+    article = story("Battery story")
+    assert found("battery") == ["Battery story"]
+
+    article.status = Article.Status.WITHDRAWN
+    article.save()
+
+    assert found("battery") == []
+
+
+# --- Keeping the index current ------------------------------------------------------
+
+
+def test_an_edited_article_is_found_by_its_new_words_only():
+    article = story("Battery story", body="About cells.")
+
+    article.headline = "Hydrogen story"
+    article.body = "About tanks."
+    article.save()
+
+    assert found("battery") == [] and found("cells") == []
+    assert found("hydrogen tanks") == ["Hydrogen story"]
+
+
+def test_a_deleted_article_leaves_the_index(django_assert_max_num_queries):
+    article = story("Battery story")
+    article.tags.add(factories.tag())
+    factories.mention(article, factories.entity())
+    other = story("Battery news")
+
+    article.delete()
+
+    assert not SearchDocument.objects.filter(pk=article.pk).exists()
+    assert found("battery") == [other.headline]
+    connection.check_constraints()  # no document was written back for the dead article
+
+
+def test_adding_and_removing_a_tag_updates_the_index():
+    article = story("Quota announced")
+    tag = factories.tag(name="Port Logistics", slug="port-logistics")
+
+    article.tags.add(tag)
+    with_tag = found("logistics")
+    article.tags.remove(tag)
+
+    assert with_tag == ["Quota announced"]
+    assert found("logistics") == []
+
+
+def test_renaming_or_deleting_a_tag_updates_every_article_with_it():
+    tag = factories.tag(name="Port Logistics", slug="port-logistics")
+    for number in range(3):
+        story(f"Quota {number}").tags.add(tag)
+
+    tag.name = "Tariffs"
+    tag.save()
+    renamed = (len(found("tariffs")), len(found("logistics")))
+    tag.delete()
+
+    assert renamed == (3, 0)
+    assert found("tariffs") == []
+
+
+def test_confirming_rejecting_and_deleting_mentions_updates_the_index():
+    article = story("Plant opens")
+    mention = factories.mention(
+        article, factories.entity(name="Renault"), status=Mention.Status.SUGGESTED
+    )
+    suggested = found("renault")
+
+    mention.status = Mention.Status.CONFIRMED
+    mention.save()
+    confirmed = found("renault")
+    mention.delete()
+
+    assert (suggested, confirmed) == ([], ["Plant opens"])
+    assert found("renault") == []
+
+
+def test_renaming_or_deleting_an_entity_updates_every_article_mentioning_it():
+    entity = factories.entity(name="Shanghai Edrive")
+    for number in range(3):
+        factories.mention(story(f"Plant {number}"), entity)
+
+    entity.name = "Edrive Shanghai Co"
+    entity.save()
+    renamed = len(found("co"))
+    entity.delete()
+
+    assert renamed == 3
+    assert found("edrive") == []
+
+
+def test_linking_an_article_indexes_the_entities_it_found():
+    article = story("A new plant", body="Renault will build it at Cleon.")
+    renault = factories.entity(name="Régie Renault", slug="regie-renault")
+    factories.alias(renault, "Renault")
+
+    link_article(article, gazetteer=Gazetteer.from_database())
+
+    assert found("régie") == ["A new plant"]
+
+
+def test_an_imported_article_is_found_with_its_tags_and_entities(write_file):
+    factories.entity(name="Cleon", slug="cleon", kind=Entity.Kind.PLACE)
+    path = write_file(
+        "story.txt",
+        "Engines for Normandy\n\nPublished on Feb 04, 2026.\n\n"
+        "A plant at Cleon will build engines.\n\nINTERNATIONAL TRADE\n",
+    )
+
+    ArticleImporter().import_file(path)
+
+    assert found('"international trade" cleon engines') == ["Engines for Normandy"]
+
+
+def test_rebuild_search_index_rewrites_every_document():
+    for number in range(3):
+        story(f"Battery story {number}")
+    SearchDocument.objects.all().delete()
+    assert found("battery") == []
+
+    output = StringIO()
+    call_command("rebuild_search_index", stdout=output)
+
+    assert len(found("battery")) == 3
+    assert "Indexed 3 of 3 articles" in output.getvalue()
+    assert "Search index rebuilt: 3 articles." in output.getvalue()
+
+
+# --- Any input at all -----------------------------------------------------------------
+
+NASTY_QUERIES = [
+    "",
+    " ",
+    '"',
+    '""',
+    '"unclosed phrase',
+    "'",
+    "''; DROP TABLE articles_article; --",
+    "1 OR 1=1",
+    "battery\x00cells",
+    "\x00",
+    "😀🔋🚗",
+    "battery 😀",
+    "NEAR(battery cells, 2)",
+    "battery AND OR NOT",
+    "(battery",
+    "battery)",
+    "body:battery",
+    "headline:battery*",
+    "battery^2",
+    "-battery",
+    "--battery",
+    "* * *",
+    "a*",
+    "!battery & cells | <->",
+    "'battery':* & !cells",
+    "%_%",
+    "\\",
+    "\\x00",
+    "ÿ" * 300,
+    "中国 电动车",
+    "مرحبا",
+    "x" * 10_000,
+    "battery " * 1_250,
+    "the of and",
+    "\u202e\u200b\ufeff",
+    "\ue000battery\ue001",
+    "<script>alert(1)</script>",
+    "{{ 7*7 }} {% debug %}",
+    "$(rm -rf /)",
+]
+
+
+@pytest.mark.parametrize("query", NASTY_QUERIES, ids=range(len(NASTY_QUERIES)))
+def test_any_query_gives_results_or_an_empty_page(query):
+    story("Battery cells story", body="Battery cells and more cells.")
+
+    results = search(query)
+
+    assert results.total == len(results.ids) in (0, 1)
