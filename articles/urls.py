@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),
+    path("search/", views.search, name="search"),
     path("<slug:section>/", views.SectionView.as_view(), name="section"),
     path(
         "<slug:section>/<yyyy:year>/<dd:month>/<dd:day>/<slug:slug>/",

@@ -1,6 +1,7 @@
 """Full-text search: matching, ranking, snippets, facets, visibility and the index."""
 
 import datetime
+import itertools
 from io import StringIO
 
 import pytest
@@ -14,6 +15,7 @@ from articles.search import SearchFilters, search
 from entities.linker import Gazetteer, link_article
 from entities.models import Entity, Mention
 from tests import factories
+from tests.test_pages import links, parse
 
 pytestmark = pytest.mark.django_db
 
@@ -467,9 +469,183 @@ NASTY_QUERIES = [
 
 
 @pytest.mark.parametrize("query", NASTY_QUERIES, ids=range(len(NASTY_QUERIES)))
-def test_any_query_gives_results_or_an_empty_page(query):
+def test_any_query_gives_results_or_an_empty_page(client, query):
     story("Battery cells story", body="Battery cells and more cells.")
 
     results = search(query)
+    response = client.get("/search/", {"q": query})
 
     assert results.total == len(results.ids) in (0, 1)
+    assert response.status_code == 200
+
+
+# --- The search page ----------------------------------------------------------------
+
+
+def test_the_search_page_without_a_query_shows_a_labelled_form(client):
+    response = client.get("/search/")
+    page = parse(response)
+
+    form = page.find("form")
+    field = form.find("input")
+    (label,) = form.find_all("label")
+    assert response.status_code == 200
+    assert (form.attrs["role"], form.attrs["method"], form.attrs["action"]) == (
+        "search",
+        "get",
+        "/search/",
+    )
+    assert (field.attrs["type"], field.attrs["name"]) == ("search", "q")
+    assert label.attrs["for"] == field.attrs["id"]
+    assert page.find_all(class_="search-results") == []
+
+
+def test_the_search_page_lists_highlighted_results_linking_to_articles(client):
+    article = story("Renault plans a new engine", body="The engine is small.")
+
+    page = parse(client.get("/search/", {"q": "engine"}))
+
+    results = page.find(class_="search-results")
+    assert results.find("h2").text == "1 result for “engine”"
+    title = results.find(class_="card-title")
+    assert links(title) == [(article.headline, article.get_absolute_url())]
+    assert [mark.text for mark in title.find_all("mark")] == ["engine"]
+    assert "engine is small" in results.find(class_="search-snippet").text
+    assert page.find("input").attrs["value"] == "engine"
+
+
+def test_facet_links_keep_the_query_and_narrow_the_results(client):
+    business = factories.section(name="Business", slug="business")
+    story("Cars in business", section=business)
+    story("Cars elsewhere")
+
+    page = parse(client.get("/search/", {"q": "cars", "page": "1"}))
+    facets = page.find(class_="search-facets")
+    business_link = dict(links(facets))["Business"]
+    narrowed = parse(client.get("/search/" + business_link))
+
+    assert business_link == "?q=cars&section=business"
+    assert narrowed.find(class_="search-results").find("h2").text == (
+        "1 result for “cars”"
+    )
+    assert links(narrowed.find(class_="search-active")) == [
+        ("Remove section Business", "?q=cars")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("parameter", "value"),
+    [
+        ("section", "no-such-section"),
+        ("tag", "bad slug\x00"),
+        ("entity", "nobody"),
+        ("month", "2026-13"),
+        ("month", "0000-01"),
+        ("page", "abc"),
+        ("page", "0"),
+        ("page", "99999999999999999999"),
+    ],
+)
+def test_bad_parameters_are_a_400_naming_the_parameter(client, parameter, value):
+    story("Cars story")
+
+    response = client.get("/search/", {"q": "cars", parameter: value})
+
+    errors = parse(response).find(class_="search-errors")
+    assert response.status_code == 400
+    assert [code.text for code in errors.find_all("code")] == [parameter]
+
+
+def test_a_page_beyond_the_last_is_an_empty_page_with_a_way_back(client):
+    story("Cars story")
+
+    response = client.get("/search/", {"q": "cars", "page": "3"})
+
+    results = parse(response).find(class_="search-results")
+    assert response.status_code == 200
+    assert results.find_all(class_="card") == []
+    assert links(results) == [("Back to the first page", "?q=cars")]
+
+
+def test_results_pages_link_to_each_other_keeping_the_query(client):
+    for number in range(21):
+        story(f"Cars story {number}")
+
+    first = parse(client.get("/search/", {"q": "cars"}))
+    second = parse(client.get("/search/", {"q": "cars", "page": "2"}))
+
+    assert links(first.find(class_="pagination")) == [
+        ("More results", "?q=cars&page=2")
+    ]
+    assert links(second.find(class_="pagination")) == [
+        ("Previous results", "?q=cars&page=1")
+    ]
+    assert len(second.find_all(class_="card")) == 1
+
+
+def test_a_huge_query_is_searched_by_its_start_and_the_page_says_so(client):
+    story("Cars story")
+
+    page = parse(client.get("/search/", {"q": "cars " * 2_000}))
+
+    assert "Only the first 1000 characters" in page.find(class_="search-note").text
+    assert len(page.find("input").attrs["value"]) <= 1000
+
+
+def test_the_search_page_headings_never_skip_a_level(client):
+    article = story("Cars story")
+    article.tags.add(factories.tag())
+    factories.mention(article, factories.entity(kind=Entity.Kind.PERSON))
+
+    page = parse(client.get("/search/", {"q": "cars"}))
+
+    levels = [
+        int(node.tag[1]) for node in page.iter() if node.tag in {"h1", "h2", "h3"}
+    ]
+    assert levels[0] == 1
+    assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
+    assert page.find("main").find("aside").find("h2").text == "Narrow your search"
+
+
+def test_search_pages_are_not_indexed_and_set_no_cookies(client):
+    response = client.get("/search/", {"q": "cars"})
+
+    robots = [
+        meta.attrs["content"]
+        for meta in parse(response).find_all("meta")
+        if meta.attrs.get("name") == "robots"
+    ]
+    assert robots == ["noindex, follow"]
+    assert not response.cookies
+
+
+def many_matching_stories(count: int) -> dict:
+    """``count`` stories matching "cars", sharing a section, tag and entity."""
+    section = factories.section()
+    tag = factories.tag()
+    entity = factories.entity()
+    for number in range(count):
+        article = story(f"Cars story {number}", section=section)
+        article.tags.add(tag, factories.tag())
+        factories.mention(article, entity)
+        factories.mention(article, factories.entity(kind=Entity.Kind.PLACE))
+        for position in range(3):
+            factories.byline(article, factories.author(), position=position)
+    return {"section": section.slug, "tag": tag.slug, "entity": entity.slug}
+
+
+@pytest.mark.parametrize("count", [3, 30])
+def test_the_search_page_costs_a_bounded_number_of_queries(
+    client, django_assert_max_num_queries, count
+):
+    filters = many_matching_stories(count)
+
+    # Count, ranked page, highlights, four facets, the page's articles and their
+    # bylines, the navigation; and one lookup for each filter given.
+    with django_assert_max_num_queries(10):
+        plain = client.get("/search/", {"q": "cars"})
+    with django_assert_max_num_queries(13):
+        filtered = client.get("/search/", {"q": "cars", **filters})
+
+    assert len(parse(plain).find_all(class_="card")) == min(count, 20)
+    assert len(parse(filtered).find_all(class_="card")) == min(count, 20)

@@ -200,15 +200,22 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         shared_newsroom["entity"].get_absolute_url(),
     ]
 
+    # Search names the live story, linking to it.
+    finding_urls = ["/search/?q=story"]
+
     pages = {url: reader.get(url) for url in [*listing_urls, live.get_absolute_url()]}
+    found = {url: reader.get(url) for url in finding_urls}
     hidden_responses = {
         story.headline: reader.get(story.get_absolute_url()) for story in hidden
     }
 
-    for url, response in pages.items():
+    for url, response in {**pages, **found}.items():
         html = response.content.decode()
         assert response.status_code == 200, url
-        assert live.headline in html, url
+        if url in pages:
+            assert live.headline in html, url
+        if url in found:
+            assert live.get_absolute_url() in html, url
         for story in hidden:
             assert story.headline not in html, (url, story.headline)
             assert story.get_absolute_url() not in html, (url, story.headline)
