@@ -1,9 +1,12 @@
 from django.urls import path
 
+from articles.feeds import feed_paths
 from entities import views
+from entities.feeds import EntityFeed
 
 app_name = "entities"
 
 urlpatterns = [
     path("entities/<slug:slug>/", views.EntityView.as_view(), name="detail"),
+    *feed_paths("feeds/entities/<slug:slug>/", EntityFeed, "feed"),
 ]

@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -200,8 +200,8 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         shared_newsroom["entity"].get_absolute_url(),
     ]
 
-    # Search names the live story, linking to it.
-    finding_urls = ["/search/?q=story"]
+    # Search and feeds name the live story, linking to it.
+    finding_urls = ["/search/?q=story", *feed_urls(shared_newsroom)]
 
     pages = {url: reader.get(url) for url in [*listing_urls, live.get_absolute_url()]}
     found = {url: reader.get(url) for url in finding_urls}
@@ -224,6 +224,21 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         assert response.status_code == 404, headline
         assert headline not in response.content.decode()
     assert reader.visited == public_url_names()
+
+
+def feed_urls(newsroom: dict) -> list[str]:
+    """The RSS and Atom feeds of the site and of each of the newsroom's subjects."""
+    subjects = [
+        ("articles:section_feed", newsroom["section"]),
+        ("articles:tag_feed", newsroom["tag"]),
+        ("articles:author_feed", newsroom["author"]),
+        ("entities:feed", newsroom["entity"]),
+    ]
+    return [reverse(f"articles:feed_{kind}") for kind in ["rss", "atom"]] + [
+        reverse(f"{name}_{kind}", kwargs={"slug": subject.slug})
+        for name, subject in subjects
+        for kind in ["rss", "atom"]
+    ]
 
 
 def test_hidden_article_at_a_wrong_address_is_not_redirected_to_its_own(
