@@ -13,8 +13,9 @@ from articles.rendering import first_paragraph_summary, render_markdown
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
-    {"admin", "api", "authors", "entities", "feeds", "healthz", "media", "preview",
-     "search", "static", "tags"}
+    {"admin", "api", "authors", "entities", "feeds", "healthz", "media",
+     "news-sitemap.xml", "preview", "robots.txt", "search", "sitemap.xml", "static",
+     "tags"}
 )  # fmt: skip
 
 

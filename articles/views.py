@@ -1,7 +1,10 @@
+import datetime
 import unicodedata
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from reversion.models import Version
@@ -11,6 +14,9 @@ from articles import search as article_search
 from articles.forms import SearchForm
 from articles.models import Article, Author, Section, Tag
 from articles.search_query import MAX_QUERY_CHARACTERS
+
+NEWS_SITEMAP_HOURS = 48
+NEWS_SITEMAP_LIMIT = 1000
 
 
 class LiveArticleListView(ListView):
@@ -133,3 +139,21 @@ def search(request: HttpRequest) -> HttpResponse:
         if hit.article_id in articles
     ]
     return render(request, "articles/search.html", context)
+
+
+@require_safe
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """A Google News sitemap: the live stories of the last two days."""
+    since = timezone.now() - datetime.timedelta(hours=NEWS_SITEMAP_HOURS)
+    articles = (
+        Article.objects.live()
+        .filter(published_at__gte=since)
+        .select_related("section")
+        .only("headline", "slug", "published_at", "created_at", "section__slug")
+    )
+    context = {
+        "articles": articles[:NEWS_SITEMAP_LIMIT],
+        "base_url": f"{request.scheme}://{request.get_host()}",
+        "language": settings.LANGUAGE_CODE.split("-")[0],
+    }
+    return render(request, "sitemaps/news.xml", context, content_type="application/xml")

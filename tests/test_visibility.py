@@ -200,16 +200,28 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         shared_newsroom["entity"].get_absolute_url(),
     ]
 
-    # Search and feeds name the live story, linking to it.
-    finding_urls = ["/search/?q=story", *feed_urls(shared_newsroom)]
+    # Search, feeds and the article and news sitemaps name the live story;
+    # the other sitemaps list pages, not stories.
+    finding_urls = [
+        "/search/?q=story",
+        *feed_urls(shared_newsroom),
+        "/sitemap-articles.xml",
+        "/news-sitemap.xml",
+    ]
+    sitemap_urls = [
+        "/sitemap.xml",
+        *(f"/sitemap-{name}.xml" for name in ["sections", "tags", "authors"]),
+        "/sitemap-entities.xml",
+    ]
 
     pages = {url: reader.get(url) for url in [*listing_urls, live.get_absolute_url()]}
     found = {url: reader.get(url) for url in finding_urls}
+    sitemaps = {url: reader.get(url) for url in sitemap_urls}
     hidden_responses = {
         story.headline: reader.get(story.get_absolute_url()) for story in hidden
     }
 
-    for url, response in {**pages, **found}.items():
+    for url, response in {**pages, **found, **sitemaps}.items():
         html = response.content.decode()
         assert response.status_code == 200, url
         if url in pages:
