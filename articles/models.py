@@ -358,6 +358,12 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def structured_data(self, *, base_url: str) -> list[dict]:
+        """JSON-LD for the article page: its NewsArticle and its breadcrumbs."""
+        from articles.metadata import article_structured_data
+
+        return article_structured_data(self, base_url=base_url)
+
     @property
     def state(self) -> "Article.State":
         if self.status != self.Status.PUBLISHED:
