@@ -7,14 +7,17 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.urls import reverse
 from django.utils import timezone
 
+from articles import publishing
 from articles.importing import ArticleImporter
 from articles.models import Article, SearchDocument, Tag
 from articles.search import SearchFilters, search
 from entities.linker import Gazetteer, link_article
 from entities.models import Entity, Mention
 from tests import factories
+from tests.admin_forms import form_data
 from tests.test_pages import links, parse
 
 pytestmark = pytest.mark.django_db
@@ -293,6 +296,20 @@ def test_a_scheduled_article_is_found_from_its_time_with_no_one_acting(monkeypat
     assert after == ["Scheduled battery story"]
 
 
+def test_an_expiring_article_leaves_results_at_its_expiry_with_no_one_acting(
+    monkeypatch,
+):
+    story("Expiring battery story", expires_at=NOW + datetime.timedelta(hours=1))
+
+    freeze_clock(monkeypatch, NOW)
+    before = found("battery")
+    freeze_clock(monkeypatch, NOW + datetime.timedelta(hours=1))
+    after = found("battery")
+
+    assert before == ["Expiring battery story"]
+    assert after == []
+
+
 def test_a_withdrawn_article_disappears_from_results_at_once():
     article = story("Battery story")
     assert found("battery") == ["Battery story"]
@@ -304,6 +321,31 @@ def test_a_withdrawn_article_disappears_from_results_at_once():
 
 
 # --- Keeping the index current ------------------------------------------------------
+
+
+def test_publishing_a_draft_through_the_workflow_makes_it_findable(admin_user):
+    article = story("Battery draft", status=Article.Status.DRAFT)
+    as_draft = found("battery")
+
+    publishing.transition(article, "submit", user=admin_user)
+    publishing.transition(article, "publish", user=admin_user)
+
+    assert as_draft == []
+    assert found("battery") == ["Battery draft"]
+
+
+def test_an_edit_saved_in_the_admin_is_found_by_its_new_words(admin_client):
+    article = story("Battery story", body="About cells.")
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url).content.decode())
+
+    response = admin_client.post(
+        url, data | {"headline": "Hydrogen story", "body": "About tanks."}
+    )
+
+    assert response.status_code == 302
+    assert found("battery") == []
+    assert found("hydrogen tanks") == ["Hydrogen story"]
 
 
 def test_an_edited_article_is_found_by_its_new_words_only():
