@@ -1,13 +1,11 @@
-import datetime
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.utils import timezone
 
 from articles.models import Section, Tag
-from articles.search import SearchFilters
+from articles.search import Period, SearchFilters
 from entities.models import Entity
 
 SLUG = re.compile(r"[-a-zA-Z0-9_]+")
@@ -41,12 +39,12 @@ class SearchForm(forms.Form):
     section = SlugChoiceField(Section.objects.all(), noun="section")
     tag = SlugChoiceField(Tag.objects.all(), noun="tag")
     entity = SlugChoiceField(Entity.objects.all(), noun="entity")
-    month = forms.CharField(
+    date = forms.CharField(
         required=False,
         validators=[
             RegexValidator(
-                r"^[12][0-9]{3}-(0[1-9]|1[0-2])$",
-                "Give a month as YYYY-MM, for example 2026-02.",
+                r"^[12][0-9]{3}(-(0[1-9]|1[0-2]))?$",
+                "Give a year or a month: 2026, or 2026-02.",
             )
         ],
     )
@@ -57,18 +55,17 @@ class SearchForm(forms.Form):
         error_messages={"invalid": "Give a page number."},
     )
 
+    def clean_date(self) -> Period | None:
+        value = self.cleaned_data["date"]
+        return Period.parse(value) if value else None
+
     def filters(self) -> SearchFilters:
         data = self.cleaned_data
-        start = end = None
-        if data["month"]:
-            year, month = (int(part) for part in data["month"].split("-"))
-            zone = timezone.get_current_timezone()
-            start = datetime.datetime(year, month, 1, tzinfo=zone)
-            end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+        period = data["date"]
         return SearchFilters(
             section=data["section"],
             tag=data["tag"],
             entity=data["entity"],
-            published_after=start,
-            published_before=end,
+            published_after=period.start if period else None,
+            published_before=period.end if period else None,
         )

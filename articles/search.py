@@ -26,8 +26,8 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection, models, transaction
-from django.db.models import Count, F, FloatField, Func, Q, Value
-from django.db.models.functions import Greatest, TruncMonth
+from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value, Window
+from django.db.models.functions import Greatest, RowNumber
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.utils import timezone
 from django.utils.html import escape
@@ -98,6 +98,36 @@ class SearchFilters:
 
 
 @dataclass(frozen=True)
+class Period:
+    """A calendar month or year in the newsroom's time zone, to narrow by date."""
+
+    value: str  # "2026-02" or "2026"
+    label: str  # "February 2026" or "2026"
+    start: datetime.datetime
+    end: datetime.datetime  # exclusive
+
+    @classmethod
+    def month(cls, year: int, month: int) -> "Period":
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime(year, month, 1, tzinfo=zone)
+        end = datetime.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+        return cls(f"{start:%Y-%m}", f"{start:%B %Y}", start, end)
+
+    @classmethod
+    def year(cls, year: int) -> "Period":
+        zone = timezone.get_current_timezone()
+        start = datetime.datetime(year, 1, 1, tzinfo=zone)
+        end = datetime.datetime(year + 1, 1, 1, tzinfo=zone)
+        return cls(str(year), str(year), start, end)
+
+    @classmethod
+    def parse(cls, value: str) -> "Period":
+        """Read "YYYY" or "YYYY-MM" (already validated) as a period."""
+        year, _, month = value.partition("-")
+        return cls.month(int(year), int(month)) if month else cls.year(int(year))
+
+
+@dataclass(frozen=True)
 class SearchHit:
     article_id: int
     headline: SafeString  # the headline with matches in <mark>
@@ -106,7 +136,7 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class FacetValue:
-    value: str  # what to pass back to narrow: a slug, or a month as YYYY-MM
+    value: str  # what to pass back to narrow: a slug, or a period's value
     label: str
     count: int
 
@@ -123,7 +153,7 @@ class Facets:
     sections: list[FacetValue] = field(default_factory=list)
     tags: list[FacetValue] = field(default_factory=list)
     entities: list[EntityFacet] = field(default_factory=list)
-    months: list[FacetValue] = field(default_factory=list)
+    dates: list[FacetValue] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,7 +188,10 @@ def search(
     backend = _backend()
     candidates = (filters or SearchFilters()).apply(Article.objects.live())
     matches = candidates.filter(backend.match(parsed))
-    total = matches.count()
+    span = matches.aggregate(
+        total=Count("pk"), first=Min("published_at"), last=Max("published_at")
+    )
+    total = span["total"]
     if not total:
         return SearchResults(parsed, 0, page, per_page, [], Facets())
     ids = backend.rank(
@@ -173,7 +206,8 @@ def search(
         SearchHit(article_id, *(_marked(text) for text in highlights[article_id]))
         for article_id in ids
     ]
-    return SearchResults(parsed, total, page, per_page, hits, _facets(matches))
+    facets = _facets(matches, first=span["first"], last=span["last"])
+    return SearchResults(parsed, total, page, per_page, hits, facets)
 
 
 def _marked(text: str) -> SafeString:
@@ -184,7 +218,9 @@ def _marked(text: str) -> SafeString:
     )
 
 
-def _facets(matches: models.QuerySet) -> Facets:
+def _facets(
+    matches: models.QuerySet, *, first: datetime.datetime, last: datetime.datetime
+) -> Facets:
     sections = (
         matches.values("section__slug", "section__name")
         .annotate(count=Count("pk"))
@@ -201,18 +237,31 @@ def _facets(matches: models.QuerySet) -> Facets:
             mentions__status=Mention.Status.CONFIRMED, mentions__article__in=matches
         )
         .annotate(count=Count("mentions"))
-        .order_by("kind", "-count", "name")
+        .annotate(
+            place=Window(
+                RowNumber(),
+                partition_by=F("kind"),
+                order_by=[F("count").desc(), F("name").asc()],
+            )
+        )
+        .filter(place__lte=FACET_SIZE)
+        .order_by("kind", "place")
         .values_list("kind", "slug", "name", "count")
     )
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, slug, name, count in entities:
-        if len(by_kind[kind]) < FACET_SIZE:
-            by_kind[kind].append(FacetValue(slug, name, count))
-    months = (
-        matches.annotate(month=TruncMonth("published_at"))
-        .values("month")
-        .annotate(count=Count("pk"))
-        .order_by("-month")
+        by_kind[kind].append(FacetValue(slug, name, count))
+    periods = _periods(first, last)
+    # Ranges, not a per-row truncation: comparing stored times is cheap on both
+    # databases, where SQLite would call a Python function for every match.
+    period_counts = matches.aggregate(
+        **{
+            period.value: Count(
+                "pk",
+                filter=Q(published_at__gte=period.start, published_at__lt=period.end),
+            )
+            for period in periods
+        }
     )
     return Facets(
         sections=[
@@ -225,11 +274,26 @@ def _facets(matches: models.QuerySet) -> Facets:
             for kind, heading in ENTITY_KIND_HEADINGS.items()
             if by_kind.get(kind)
         ],
-        months=[
-            FacetValue(f"{row['month']:%Y-%m}", f"{row['month']:%B %Y}", row["count"])
-            for row in months[:12]
+        dates=[
+            FacetValue(period.value, period.label, period_counts[period.value])
+            for period in periods
+            if period_counts[period.value]
         ],
     )
+
+
+def _periods(first: datetime.datetime, last: datetime.datetime) -> list[Period]:
+    """The months from ``last`` back to ``first``, or their years if over twelve."""
+    first, last = timezone.localtime(first), timezone.localtime(last)
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    if months > 12:
+        return [Period.year(year) for year in range(last.year, first.year - 1, -1)]
+    return [
+        Period.month(
+            last.year + (last.month - 1 - back) // 12, (last.month - 1 - back) % 12 + 1
+        )
+        for back in range(months)
+    ]
 
 
 # --- Backends -----------------------------------------------------------------

@@ -239,9 +239,57 @@ def test_facets_count_results_by_section_tag_entity_kind_and_month():
         (group.heading, [(f.value, f.count) for f in group.values])
         for group in facets.entities
     ] == [("Companies", [("renault", 2)]), ("People", [("cui-dongshu", 1)])]
-    assert [(f.value, f.label, f.count) for f in facets.months] == [
+    assert [(f.value, f.label, f.count) for f in facets.dates] == [
         ("2026-02", "February 2026", 2),
         ("2026-01", "January 2026", 1),
+    ]
+
+
+def test_facets_show_the_most_frequent_few_of_each_kind():
+    companies = [factories.entity(name=f"Company {n:02}") for n in range(10)]
+    places = [factories.entity(name=f"Place {n}", kind="place") for n in range(2)]
+    for number in range(10):
+        article = story(f"Cars {number}")
+        # Company n is mentioned in n + 1 stories.
+        for company in companies[9 - number :]:
+            factories.mention(article, company)
+        factories.mention(article, places[number % 2])
+
+    groups = {group.heading: group.values for group in search("cars").facets.entities}
+
+    assert [(f.label, f.count) for f in groups["Companies"]] == [
+        (f"Company {n:02}", n + 1) for n in range(9, 1, -1)
+    ]
+    assert [(f.label, f.count) for f in groups["Places"]] == [
+        ("Place 0", 5),
+        ("Place 1", 5),
+    ]
+
+
+def test_results_spread_over_more_than_a_year_are_counted_by_year():
+    for year, month in [(2024, 12), (2025, 6), (2025, 12), (2026, 2)]:
+        story(
+            f"Cars of {year}-{month}",
+            published_at=datetime.datetime(year, month, 15, tzinfo=datetime.UTC),
+        )
+
+    dates = search("cars").facets.dates
+    in_2025 = search(
+        "cars",
+        filters=SearchFilters(
+            published_after=datetime.datetime(2025, 1, 1, tzinfo=datetime.UTC),
+            published_before=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+        ),
+    ).facets.dates
+
+    assert [(f.value, f.count) for f in dates] == [
+        ("2026", 1),
+        ("2025", 2),
+        ("2024", 1),
+    ]
+    assert [(f.value, f.label) for f in in_2025] == [
+        ("2025-12", "December 2025"),
+        ("2025-06", "June 2025"),
     ]
 
 
@@ -575,14 +623,36 @@ def test_facet_links_keep_the_query_and_narrow_the_results(client):
     ]
 
 
+def test_a_date_facet_narrows_to_its_month_and_shows_as_removable(client):
+    story(
+        "Cars in February",
+        published_at=datetime.datetime(2026, 2, 4, tzinfo=datetime.UTC),
+    )
+    story(
+        "Cars in January",
+        published_at=datetime.datetime(2026, 1, 9, tzinfo=datetime.UTC),
+    )
+
+    page = parse(client.get("/search/", {"q": "cars"}))
+    february = dict(links(page.find(class_="search-facets")))["February 2026"]
+    narrowed = parse(client.get("/search/" + february))
+
+    assert february == "?q=cars&date=2026-02"
+    assert [title.text for title in narrowed.find_all(class_="card-title")] == [
+        "Cars in February"
+    ]
+    assert narrowed.find(class_="search-active").text.startswith("Date: February 2026")
+
+
 @pytest.mark.parametrize(
     ("parameter", "value"),
     [
         ("section", "no-such-section"),
         ("tag", "bad slug\x00"),
         ("entity", "nobody"),
-        ("month", "2026-13"),
-        ("month", "0000-01"),
+        ("date", "2026-13"),
+        ("date", "0000-01"),
+        ("date", "26"),
         ("page", "abc"),
         ("page", "0"),
         ("page", "99999999999999999999"),
