@@ -471,6 +471,9 @@ class ArticleImporter:
             article = Article(
                 status=Article.Status.PUBLISHED, published_at=published_at
             )
+        # A Read These Next stand-in (its body is its dek) being completed by
+        # its own file is the story arriving, not a correction of it.
+        completes_stand_in = not is_new and article.body == article.dek
         changed = False
         if (
             not is_new
@@ -494,6 +497,9 @@ class ArticleImporter:
             with reported_at(source, 1, "the article is not valid"):
                 article.full_clean()
             article.save()
+            if completes_stand_in:
+                article.updated_at = None
+                Article.objects.filter(pk=article.pk).update(updated_at=None)
 
         if {tag.pk for tag in article.tags.all()} != {tag.pk for tag in tags}:
             article.tags.set(tags)

@@ -70,6 +70,13 @@ def test_every_demo_entity_is_mentioned_by_some_story():
 
 
 @pytest.mark.django_db
+def test_no_demo_story_claims_to_have_been_updated():
+    load_demo()
+
+    assert [a.slug for a in Article.objects.all() if a.was_updated] == []
+
+
+@pytest.mark.django_db
 def test_loading_the_demo_twice_changes_nothing():
     def snapshot():
         return (
