@@ -18,6 +18,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.contrib.postgres.search import (
     SearchHeadline,
@@ -28,12 +29,19 @@ from django.contrib.postgres.search import (
 from django.db import connection, models, transaction
 from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value, Window
 from django.db.models.functions import Greatest, RowNumber
-from django.db.models.signals import post_delete, post_save, pre_delete
+from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from articles.models import Article, SearchDocument, Section, Tag, TaggedArticle
+from articles.models import (
+    TEXT_FIELDS,
+    Article,
+    SearchDocument,
+    Section,
+    Tag,
+    TaggedArticle,
+)
 from articles.rendering import plain_text
 from articles.search_query import ParsedQuery, parse_query, to_fts5, to_tsquery
 from entities.models import Entity, Mention
@@ -47,8 +55,8 @@ _NO_HIGHLIGHT_MARKS = str.maketrans("", "", HIGHLIGHT_START + HIGHLIGHT_STOP)
 # A story's relevance is multiplied by 1 + 1 / (1 + age in days / 30): twice as
 # strong on its first day, 1.5 times at a month, barely boosted after a year.
 RECENCY_DAYS = 30.0
-# How much a match counts in each field (SQLite bm25 weights; PostgreSQL maps
-# the same order onto its A-D weights in VECTOR below).
+# How much a match counts in each field, in the FTS5 table's column order
+# (SQLite's bm25 weights; PostgreSQL's A-D weights are in VECTOR below).
 SQLITE_WEIGHTS = {
     "headline": 10.0,
     "dek": 4.0,
@@ -299,6 +307,27 @@ def _periods(first: datetime.datetime, last: datetime.datetime) -> list[Period]:
 # --- Backends -----------------------------------------------------------------
 
 
+class SearchBackend(Protocol):
+    """What search() needs from a database's full-text engine."""
+
+    def match(self, parsed: ParsedQuery) -> Q:
+        """A filter for the articles whose documents match."""
+
+    def rank(
+        self,
+        candidates: models.QuerySet,
+        parsed: ParsedQuery,
+        *,
+        now: datetime.datetime,
+        offset: int,
+        limit: int,
+    ) -> list[int]:
+        """One page of the matching candidates' ids, best first."""
+
+    def highlight(self, ids: list[int], parsed: ParsedQuery) -> dict[int, tuple]:
+        """Each article's headline and snippet, matches between the marks."""
+
+
 class SQLiteBackend:
     """FTS5: bm25 over weighted columns, snippet() and highlight()."""
 
@@ -435,7 +464,7 @@ class PostgreSQLBackend:
         }
 
 
-def _backend() -> SQLiteBackend | PostgreSQLBackend:
+def _backend() -> SearchBackend:
     return PostgreSQLBackend() if connection.vendor == "postgresql" else SQLiteBackend()
 
 
@@ -540,8 +569,13 @@ def _owner_is_being_deleted(instance: models.Model, origin: object) -> bool:
     return origin is not None and not deleted_itself
 
 
-def _article_saved(sender, instance: Article, **kwargs) -> None:
-    index_articles([instance.pk])
+def _article_saved(
+    sender, instance: Article, update_fields: frozenset | None = None, **kwargs
+) -> None:
+    # A save of named fields that are not text (a workflow step) changes
+    # nothing indexed; every other save may have.
+    if update_fields is None or update_fields & set(TEXT_FIELDS):
+        index_articles([instance.pk])
 
 
 def _tagging_changed(sender, instance: TaggedArticle, origin=None, **kwargs) -> None:
@@ -566,8 +600,19 @@ def _articles_of(instance: Tag | Entity) -> models.QuerySet:
     )
 
 
+def _name_saving(sender, instance: Tag | Entity, **kwargs) -> None:
+    # Renaming rewrites every article that uses the name; other edits (an
+    # entity's description) must not cost that.
+    instance._search_old_name = (
+        type(instance)
+        .objects.filter(pk=instance.pk)
+        .values_list("name", flat=True)
+        .first()
+    )
+
+
 def _name_saved(sender, instance: Tag | Entity, created: bool, **kwargs) -> None:
-    if not created:
+    if not created and instance._search_old_name != instance.name:
         index_articles(_articles_of(instance))
 
 
@@ -589,6 +634,7 @@ def connect_signals() -> None:
         signal.connect(_mention_changed, sender=Mention, dispatch_uid="search_mention")
     for model in (Tag, Entity):
         uid = f"search_{model.__name__}"
+        pre_save.connect(_name_saving, sender=model, dispatch_uid=uid)
         post_save.connect(_name_saved, sender=model, dispatch_uid=uid)
         pre_delete.connect(_name_deleting, sender=model, dispatch_uid=uid)
         post_delete.connect(_name_deleted, sender=model, dispatch_uid=uid)

@@ -11,6 +11,7 @@ from PIL import Image
 
 from articles.models import Article
 from tests import factories
+from tests.test_visibility import feed_urls
 
 pytestmark = pytest.mark.django_db
 
@@ -65,22 +66,8 @@ def newsroom():
     }
 
 
-def every_feed(newsroom) -> list[str]:
-    subjects = [
-        ("articles:section_feed", newsroom["section"]),
-        ("articles:tag_feed", newsroom["tag"]),
-        ("articles:author_feed", newsroom["author"]),
-        ("entities:feed", newsroom["entity"]),
-    ]
-    return [reverse(f"articles:feed_{kind}") for kind in FORMATS] + [
-        reverse(f"{name}_{kind}", kwargs={"slug": subject.slug})
-        for name, subject in subjects
-        for kind in FORMATS
-    ]
-
-
 def test_every_feed_parses_and_lists_the_story(client, newsroom):
-    for url in every_feed(newsroom):
+    for url in feed_urls(newsroom):
         feed = read_feed(client, url)
 
         assert [entry.title for entry in feed.entries] == [

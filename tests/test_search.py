@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -444,6 +445,34 @@ def test_renaming_or_deleting_a_tag_updates_every_article_with_it():
 
     assert renamed == (3, 0)
     assert found("tariffs") == []
+
+
+def index_writes(action) -> int:
+    """How many statements ``action`` sends to the search document table."""
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return sum("articles_searchdocument" in query["sql"] for query in captured)
+
+
+def test_a_save_of_fields_that_are_not_text_leaves_the_document_alone():
+    article = story("Battery story")
+    article.headline = "Hydrogen story"
+
+    status_only = index_writes(lambda: article.save(update_fields=["status"]))
+    with_text = index_writes(lambda: article.save(update_fields=["headline"]))
+
+    assert status_only == 0
+    assert with_text > 0
+    assert found("hydrogen") == ["Hydrogen story"]
+
+
+def test_editing_an_entity_without_renaming_it_rewrites_no_document():
+    entity = factories.entity(name="Renault")
+    for number in range(3):
+        factories.mention(story(f"Plant {number}"), entity)
+    entity.description = "A carmaker."
+
+    assert index_writes(entity.save) == 0
 
 
 def test_confirming_rejecting_and_deleting_mentions_updates_the_index():
