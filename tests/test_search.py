@@ -4,6 +4,7 @@ import datetime
 import itertools
 from io import StringIO
 
+import feedparser
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -790,3 +791,31 @@ def test_the_search_page_costs_a_bounded_number_of_queries(
 
     assert len(parse(plain).find_all(class_="card")) == min(count, 20)
     assert len(parse(filtered).find_all(class_="card")) == min(count, 20)
+
+
+# --- The demo newsroom ----------------------------------------------------------------
+
+
+def test_a_reader_finds_the_nev_story_by_search_feed_and_preview(client):
+    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    nev = Article.objects.get(headline__contains="China's NEV Sector")
+    url = "http://testserver" + nev.get_absolute_url()
+
+    searched = parse(client.get("/search/", {"q": "NEV partnerships"}))
+    top_result = links(searched.find(class_="card-title"))
+    by_entity = parse(client.get("/search/", {"q": "Brandstätter"}))
+    feed = feedparser.parse(client.get("/feeds/entities/renault/atom.xml").content)
+    article = parse(client.get(nev.get_absolute_url()))
+    og_title = [
+        meta.attrs["content"]
+        for meta in article.find_all("meta")
+        if meta.attrs.get("property") == "og:title"
+    ]
+
+    assert top_result == [(nev.headline, nev.get_absolute_url())]
+    assert (
+        nev.get_absolute_url()
+        in dict(links(by_entity.find(class_="search-hits"))).values()
+    )
+    assert url in [entry.link for entry in feed.entries]
+    assert og_title == [nev.headline]
