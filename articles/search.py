@@ -190,6 +190,8 @@ def search(
     per_page: int = 20,
 ) -> SearchResults:
     """Find live articles matching ``query``: a page of hits, the total and facets."""
+    if page < 1 or per_page < 1:
+        raise ValueError(f"page and per_page start at 1, not {page} and {per_page}")
     parsed = parse_query(query)
     if not parsed:
         return SearchResults(parsed, 0, page, per_page, [], Facets())

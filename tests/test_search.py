@@ -209,6 +209,12 @@ def test_results_come_a_page_at_a_time_with_the_total():
     assert (beyond.total, beyond.ids) == (25, [])
 
 
+@pytest.mark.parametrize(("page", "per_page"), [(0, 20), (1, 0), (-1, -1)])
+def test_a_page_or_page_size_below_one_is_refused(page, per_page):
+    with pytest.raises(ValueError, match="start at 1"):
+        search("cars", page=page, per_page=per_page)
+
+
 def test_facets_count_results_by_section_tag_entity_kind_and_month():
     business = factories.section(name="Business", slug="business")
     world = factories.section(name="World", slug="world")
@@ -747,6 +753,18 @@ def test_the_search_page_headings_never_skip_a_level(client):
     assert levels[0] == 1
     assert all(later - earlier <= 1 for earlier, later in itertools.pairwise(levels))
     assert page.find("main").find("aside").find("h2").text == "Narrow your search"
+
+
+def test_the_search_page_runs_no_inline_script_or_style(client):
+    article = story("Cars story")
+    article.tags.add(factories.tag())
+
+    page = parse(client.get("/search/", {"q": "cars"}))
+
+    for element in page.iter():
+        assert "style" not in element.attrs, element
+        assert not [name for name in element.attrs if name.startswith("on")], element
+        assert element.tag not in {"script", "style"}, element
 
 
 def test_search_pages_are_not_indexed_and_set_no_cookies(client):
