@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from articles import metadata
+from articles.caching import cache_public_page
 from articles.models import Article, Author, Section, Tag
 
 FEED_LENGTH = 30
@@ -171,8 +172,13 @@ class AuthorFeed(ArticleFeed):
 
 
 def feed_paths(prefix: str, feed: type[ArticleFeed], name: str) -> list[URLPattern]:
-    """The RSS (``<name>_rss``) and Atom (``<name>_atom``) addresses of a feed."""
+    """The RSS (``<name>_rss``) and Atom (``<name>_atom``) addresses of a feed,
+    served through the public page cache."""
     return [
-        path(f"{prefix}rss.xml", feed(), name=f"{name}_rss"),
-        path(f"{prefix}atom.xml", feed(atom=True), name=f"{name}_atom"),
+        path(f"{prefix}rss.xml", cache_public_page(feed()), name=f"{name}_rss"),
+        path(
+            f"{prefix}atom.xml",
+            cache_public_page(feed(atom=True)),
+            name=f"{name}_atom",
+        ),
     ]

@@ -1,8 +1,9 @@
 """What a page tells search engines, feed readers and link previews about itself.
 
+``description()`` is every page's (and feed's) one-sentence description;
 ``page_meta()`` builds, for the home page or a section, tag, author, entity or
-article, the meta description, canonical address, Open Graph and Twitter card
-values, feed links and JSON-LD; ``templatetags/metadata.py`` renders them.
+article, the Open Graph and Twitter card values, feed links and JSON-LD;
+``templatetags/metadata.py`` renders them. The canonical link is the view's.
 Everything is read from the objects the page already loaded: an article page
 gets its NewsArticle from the prefetched bylines, tags, mentions and
 corrections, at no extra query.
@@ -118,16 +119,18 @@ def feed_links(subject=None) -> list[FeedLink]:
     return links
 
 
-def page_meta(subject=None, *, base_url: str, page: int = 1) -> PageMeta:
-    """Describe the home page (no subject), a list page or an article page."""
+def page_meta(subject=None, *, base_url: str, url: str = "") -> PageMeta:
+    """Describe the home page (no subject), a list page or an article page.
+
+    ``url`` is the page's canonical address (the view's, with its page
+    number); without one, the subject's own address.
+    """
     path = (
         subject.get_absolute_url() if subject is not None else reverse("articles:home")
     )
-    if page > 1:
-        path += f"?page={page}"
     common = {
         "description": description(subject),
-        "url": base_url + path,
+        "url": url or base_url + path,
         "feeds": feed_links(subject),
     }
     share_image = Image(

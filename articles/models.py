@@ -1,19 +1,23 @@
+import datetime
+
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Min, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
-    {"admin", "api", "authors", "entities", "feeds", "healthz", "media",
+    {"admin", "api", "archive", "authors", "entities", "feeds", "healthz", "media",
      "news-sitemap.xml", "preview", "robots.txt", "search", "sitemap.xml", "static",
      "tags"}
 )  # fmt: skip
@@ -93,6 +97,19 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
+    def next_visibility_change(
+        self, *, after: datetime.datetime
+    ) -> datetime.datetime | None:
+        """Return the first moment after ``after`` at which live() changes unaided.
+
+        That is the next scheduled publication or expiry of a published article.
+        """
+        moments = self.filter(status=Article.Status.PUBLISHED).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=after)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=after)),
+        )
+        return min(filter(None, moments.values()), default=None)
+
     def in_state(self, state: str) -> "ArticleQuerySet":
         """Restrict to articles in one of ``Article.State``'s states, right now."""
         now = timezone.now()
@@ -123,6 +140,19 @@ class ArticleQuerySet(models.QuerySet):
         """Fetch what an article card shows: section and ordered bylines."""
         return self.select_related("section").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def latest_by_section(self, *, per_section: int) -> "ArticleQuerySet":
+        """Keep each section's newest ``per_section`` articles, grouped by section."""
+        newest_first = Window(
+            RowNumber(),
+            partition_by=F("section_id"),
+            order_by=[F("published_at").desc(), F("pk").desc()],
+        )
+        return (
+            self.annotate(place_in_section=newest_first)
+            .filter(place_in_section__lte=per_section)
+            .order_by("section__position", "section__name", "place_in_section")
         )
 
     def for_detail(self) -> "ArticleQuerySet":
@@ -205,6 +235,10 @@ class Article(models.Model):
     hero_image_height = models.PositiveIntegerField(
         null=True, blank=True, editable=False
     )
+    # WebP renditions made when the image is saved: {"source": name, "webp":
+    # [{"name", "width", "height"}, ...]}. A JSON column, so pages listing many
+    # articles read them with no query of their own.
+    hero_renditions = models.JSONField(default=dict, editable=False, blank=True)
     hero_image_alt = models.CharField(
         "hero image alt text",
         max_length=300,
@@ -287,16 +321,19 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:255]
         self.body_html = render_markdown(self.body)
         self.summary = self.dek or first_paragraph_summary(self.body_html)
+        self._refresh_hero_renditions()
         derived = {"body_html", "summary"}
         if self.is_live and self.text_changed():
             self.updated_at = timezone.now()
             derived.add("updated_at")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"body", "dek", "headline"} & set(
-            update_fields
-        ):
-            # What is derived from the text is saved with it.
-            kwargs["update_fields"] = {*update_fields, *derived}
+        if update_fields is not None:
+            # What is derived from the text and the image is saved with them.
+            if {"body", "dek", "headline"} & set(update_fields):
+                update_fields = {*update_fields, *derived}
+            if "hero_image" in update_fields:
+                update_fields = {*update_fields, "hero_renditions"}
+            kwargs["update_fields"] = update_fields
         old_slug = getattr(self, "_loaded", {}).get("slug")
         with transaction.atomic():
             super().save(*args, **kwargs)
@@ -363,6 +400,31 @@ class Article(models.Model):
         from articles.metadata import article_structured_data
 
         return article_structured_data(self, base_url=base_url)
+
+    @property
+    def hero_srcset(self) -> str:
+        """The WebP renditions as an ``srcset`` value, widest last."""
+        storage = self.hero_image.storage
+        return ", ".join(
+            f"{storage.url(rendition['name'])} {rendition['width']}w"
+            for rendition in self.hero_renditions.get("webp", [])
+        )
+
+    def _refresh_hero_renditions(self) -> None:
+        source = self.hero_image.name if self.hero_image else ""
+        if self.hero_renditions.get("source", "") == source:
+            return
+        previous = self.hero_renditions
+        if source:
+            if not self.hero_image._committed:
+                # Store the upload first, so the renditions sit beside its final name.
+                self.hero_image.save(source, self.hero_image.file, save=False)
+            self.hero_renditions = make_renditions(self.hero_image)
+        else:
+            self.hero_renditions = {}
+        if previous:
+            storage = self.hero_image.storage
+            transaction.on_commit(lambda: delete_renditions(previous, storage))
 
     @property
     def state(self) -> "Article.State":
@@ -536,7 +598,7 @@ class SearchDocument(models.Model):
 
     On SQLite the FTS5 table ``articles_search_fts`` indexes these columns (an
     external-content table kept in step by triggers); on PostgreSQL ``vector``
-    holds the weighted tsvector under a GIN index. Migration 0006 makes both,
+    holds the weighted tsvector under a GIN index. Migration 0007 makes both,
     outside the model state, because neither exists on the other database.
     """
 

@@ -1,5 +1,6 @@
 import datetime
 import unicodedata
+from itertools import groupby
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,6 +19,39 @@ from articles.search_query import MAX_QUERY_CHARACTERS
 NEWS_SITEMAP_HOURS = 48
 NEWS_SITEMAP_LIMIT = 1000
 
+# The home page: a lead story and the latest after it, then a short rail of
+# each section's newest stories.
+HOME_LATEST = 7
+RAIL_LENGTH = 4
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = list(Article.objects.live().for_listing()[:HOME_LATEST])
+    rails = [
+        (section, list(articles))
+        for section, articles in groupby(
+            # Rails show no bylines: the section is all they need.
+            Article.objects.live()
+            .select_related("section")
+            .latest_by_section(per_section=RAIL_LENGTH),
+            key=lambda article: article.section,
+        )
+    ]
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": latest[0] if latest else None,
+            "latest": latest[1:],
+            "rails": rails,
+            "canonical_url": request.build_absolute_uri("/"),
+        },
+    )
+
 
 class LiveArticleListView(ListView):
     """A paginated list of live articles, narrowed to a subject by subclasses."""
@@ -25,6 +59,12 @@ class LiveArticleListView(ListView):
     paginate_by = 20
     context_object_name = "articles"
     subject_name = ""  # the template's name for the section, tag ... listed
+
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = request.GET.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return bad_request(request, "“page” must be a page number: 1, 2, 3 …")
+        return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         articles = Article.objects.live().for_listing()
@@ -36,11 +76,18 @@ class LiveArticleListView(ListView):
     def get_context_data(self, **kwargs):
         if self.subject_name:
             kwargs[self.subject_name] = self.subject
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        # Page 1 has one address; the others are distinct pages of the archive.
+        number = context["page_obj"].number
+        query = f"?page={number}" if number > 1 else ""
+        context["canonical_url"] = self.request.build_absolute_uri(
+            self.request.path + query
+        )
+        return context
 
 
-class HomeView(LiveArticleListView):
-    template_name = "articles/home.html"
+class ArchiveView(LiveArticleListView):
+    template_name = "articles/archive.html"
 
 
 class SectionView(LiveArticleListView):
@@ -52,6 +99,9 @@ class SectionView(LiveArticleListView):
 
     def narrow(self, articles, section: Section):
         return articles.filter(section=section)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section_slug=self.subject.slug)
 
 
 class TagView(LiveArticleListView):
@@ -88,7 +138,15 @@ def article_detail(
     canonical_url = article.get_absolute_url()
     if request.path != canonical_url:
         return redirect(canonical_url, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "canonical_url": request.build_absolute_uri(canonical_url),
+            "current_section_slug": article.section.slug,
+        },
+    )
 
 
 def render_preview(request: HttpRequest, version: Version) -> HttpResponse:

@@ -139,3 +139,21 @@ def test_ensure_editor_generates_and_prints_a_password_when_none_is_given(monkey
 
     password = stdout.getvalue().split("password: ")[1].split()[0]
     assert get_user_model().objects.get(username="editor").check_password(password)
+
+
+@pytest.mark.django_db
+def test_demo_illustrations_give_every_story_a_labelled_hero_image_once():
+    call_command("load_demo", "--illustrate", stdout=StringIO())
+    first = {a.pk: a.hero_image.name for a in Article.objects.all()}
+    output = StringIO()
+    call_command("load_demo", "--illustrate", stdout=output)
+
+    assert "0 hero illustrations drawn." in output.getvalue()
+    for article in Article.objects.all():
+        assert article.hero_image.name == first[article.pk]
+        assert article.hero_image_alt.startswith("Abstract illustration")
+        assert article.hero_image_credit == "Illustration drawn for the Newsroom demo"
+        assert (article.hero_image_width, article.hero_image_height) == (1600, 900)
+        assert [r["width"] for r in article.hero_renditions["webp"]] == [
+            320, 640, 960, 1280, 1600
+        ]  # fmt: skip

@@ -189,7 +189,7 @@ def test_feed_titles_and_links_describe_their_subject(client, newsroom):
 
 @pytest.mark.parametrize("count", [1, 25])
 def test_feeds_cost_a_constant_number_of_queries(
-    client, django_assert_max_num_queries, count
+    client, django_assert_max_num_queries, django_assert_num_queries, count
 ):
     section = factories.section()
     entity = factories.entity()
@@ -201,8 +201,30 @@ def test_feeds_cost_a_constant_number_of_queries(
         for position in range(3):
             factories.byline(article, factories.author(), position=position)
 
-    # The subject, the articles with their sections, bylines, tags, corrections.
-    with django_assert_max_num_queries(5):
-        read_feed(client, f"/feeds/sections/{section.slug}/rss.xml")
-    with django_assert_max_num_queries(5):
-        read_feed(client, f"/feeds/entities/{entity.slug}/atom.xml")
+    # The page cache's content version, the subject, the articles with their
+    # sections, bylines, tags, corrections; then none, from the cache.
+    for url in [
+        f"/feeds/sections/{section.slug}/rss.xml",
+        f"/feeds/entities/{entity.slug}/atom.xml",
+    ]:
+        with django_assert_max_num_queries(6):
+            read_feed(client, url)
+        with django_assert_num_queries(0):
+            read_feed(client, url)
+
+
+def test_a_cached_feed_shows_a_new_story_as_soon_as_it_is_published(client):
+    first = factories.article(headline="The first story")
+    assert [e.title for e in read_feed(client, "/feeds/atom.xml").entries] == [
+        first.headline
+    ]
+
+    second = factories.article(
+        headline="The second story",
+        published_at=first.published_at + datetime.timedelta(minutes=1),
+    )
+
+    assert [e.title for e in read_feed(client, "/feeds/atom.xml").entries] == [
+        second.headline,
+        first.headline,
+    ]

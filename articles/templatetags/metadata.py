@@ -11,28 +11,33 @@ def base_url(request: HttpRequest) -> str:
     return f"{request.scheme}://{request.get_host()}"
 
 
+@register.simple_tag
+def describe(subject=None) -> str:
+    """The page's one-sentence description: the site's, or ``subject``'s."""
+    return metadata.description(subject)
+
+
 @register.inclusion_tag("includes/page_meta.html", takes_context=True)
 def page_meta(context, subject=None) -> dict:
-    """Description, canonical, Open Graph, Twitter card, feeds and JSON-LD of a page.
+    """Open Graph, Twitter card, feed links and JSON-LD of a page.
 
     Without a subject it describes the home page; with a section, tag, author,
-    entity or article, that object's page (and ``page_obj``'s page of a list).
+    entity or article, that object's page, at the view's ``canonical_url``.
     """
-    page_obj = context.get("page_obj")
     return {
         "meta": metadata.page_meta(
             subject,
             base_url=base_url(context["request"]),
-            page=page_obj.number if page_obj else 1,
+            url=context.get("canonical_url", ""),
         ),
         "site_name": context["site_name"],
     }
 
 
-@register.inclusion_tag("includes/site_meta.html")
-def site_meta() -> dict:
-    """The site's description and feeds, for pages that are about no subject."""
-    return {"description": metadata.description(), "feeds": metadata.feed_links()}
+@register.inclusion_tag("includes/feed_links.html")
+def site_feed_links() -> dict:
+    """The site's own RSS and Atom feeds, for pages about no one subject."""
+    return {"feeds": metadata.feed_links()}
 
 
 @register.filter

@@ -73,7 +73,7 @@ def run_for_vendor(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0005_article_published_at_index'),
+        ('articles', '0006_hero_renditions'),
     ]
 
     operations = [
