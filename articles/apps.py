@@ -7,6 +7,7 @@ class ArticlesConfig(AppConfig):
 
     def ready(self) -> None:
         from articles import caching, revisions, roles, search
+        from newsroom import backups
 
         revisions.register()
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
@@ -16,3 +17,5 @@ class ArticlesConfig(AppConfig):
         post_delete.connect(caching.content_changed, dispatch_uid="pages-delete")
         m2m_changed.connect(caching.content_changed, dispatch_uid="pages-m2m")
         search.connect_signals()
+        # The index is rebuilt from the content after a restore, never backed up.
+        backups.register_derived("articles.SearchDocument", "rebuild_search_index")

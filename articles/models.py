@@ -14,6 +14,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
+from articles.uploads import hero_image_path, validate_hero_image
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
@@ -223,8 +224,10 @@ class Article(models.Model):
     )
     tags = TaggableManager(through="TaggedArticle", blank=True)
     hero_image = models.ImageField(
-        upload_to="articles/%Y/%m/",
+        upload_to=hero_image_path,
+        validators=[validate_hero_image],
         blank=True,
+        help_text="JPEG, PNG, WebP or GIF; not SVG.",
         width_field="hero_image_width",
         height_field="hero_image_height",
     )
@@ -598,7 +601,7 @@ class SearchDocument(models.Model):
 
     On SQLite the FTS5 table ``articles_search_fts`` indexes these columns (an
     external-content table kept in step by triggers); on PostgreSQL ``vector``
-    holds the weighted tsvector under a GIN index. Migration 0007 makes both,
+    holds the weighted tsvector under a GIN index. Migration 0008 makes both,
     outside the model state, because neither exists on the other database.
     """
 

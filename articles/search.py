@@ -559,6 +559,8 @@ def _indexable(text: str) -> str:
 # path (admin, importer, revisions, shell), rewrites the affected documents in
 # the same transaction. Bulk writes send no signals: code that changes
 # mentions or tags in bulk calls index_articles() itself, as the linker does.
+# Raw saves (loaddata, import_content) load rows before the rows they refer
+# to; those loads end with rebuild_index() instead.
 
 
 def _owner_is_being_deleted(instance: models.Model, origin: object) -> bool:
@@ -572,21 +574,29 @@ def _owner_is_being_deleted(instance: models.Model, origin: object) -> bool:
 
 
 def _article_saved(
-    sender, instance: Article, update_fields: frozenset | None = None, **kwargs
+    sender,
+    instance: Article,
+    update_fields: frozenset | None = None,
+    raw: bool = False,
+    **kwargs,
 ) -> None:
     # A save of named fields that are not text (a workflow step) changes
     # nothing indexed; every other save may have.
-    if update_fields is None or update_fields & set(TEXT_FIELDS):
+    if not raw and (update_fields is None or update_fields & set(TEXT_FIELDS)):
         index_articles([instance.pk])
 
 
-def _tagging_changed(sender, instance: TaggedArticle, origin=None, **kwargs) -> None:
-    if not _owner_is_being_deleted(instance, origin):
+def _tagging_changed(
+    sender, instance: TaggedArticle, origin=None, raw: bool = False, **kwargs
+) -> None:
+    if not raw and not _owner_is_being_deleted(instance, origin):
         index_articles([instance.content_object_id])
 
 
-def _mention_changed(sender, instance: Mention, origin=None, **kwargs) -> None:
-    if not _owner_is_being_deleted(instance, origin):
+def _mention_changed(
+    sender, instance: Mention, origin=None, raw: bool = False, **kwargs
+) -> None:
+    if not raw and not _owner_is_being_deleted(instance, origin):
         index_articles([instance.article_id])
 
 
@@ -613,8 +623,10 @@ def _name_saving(sender, instance: Tag | Entity, **kwargs) -> None:
     )
 
 
-def _name_saved(sender, instance: Tag | Entity, created: bool, **kwargs) -> None:
-    if not created and instance._search_old_name != instance.name:
+def _name_saved(
+    sender, instance: Tag | Entity, created: bool, raw: bool = False, **kwargs
+) -> None:
+    if not raw and not created and instance._search_old_name != instance.name:
         index_articles(_articles_of(instance))
 
 

@@ -44,6 +44,19 @@ def _manage(env: dict[str, str], *arguments: str) -> None:
     )
 
 
+def _add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
+    _manage(env, "create_staff", username, "--role", role)
+    _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"user = User.objects.get(username={username!r}); "
+        f"user.set_password({password!r}); user.save()",
+    )
+
+
 def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
     deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
@@ -53,14 +66,22 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
             with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as answer:
                 if answer.status == 200:
                     return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             time.sleep(0.2)
     raise RuntimeError(f"gunicorn did not answer {base_url}/healthz in time")
 
 
 @contextmanager
-def production_server(*, workers: int = 2, redis_url: str = "") -> Iterator[str]:
-    """Serve the demo with production settings; yield the base URL, then stop."""
+def production_server(
+    *,
+    workers: int = 2,
+    redis_url: str = "",
+    accounts: dict[str, tuple[str, str]] | None = None,
+) -> Iterator[str]:
+    """Serve the demo with production settings; yield the base URL, then stop.
+
+    ``accounts`` maps usernames to (role, password) for staff to create.
+    """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
     if gunicorn is None:
         raise RuntimeError("gunicorn is not installed beside this Python")
@@ -71,6 +92,9 @@ def production_server(*, workers: int = 2, redis_url: str = "") -> Iterator[str]
         "DJANGO_DEBUG": "0",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
         "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
         "MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
@@ -81,6 +105,8 @@ def production_server(*, workers: int = 2, redis_url: str = "") -> Iterator[str]
     try:
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo")
+        for username, (role, password) in (accounts or {}).items():
+            _add_account(env, username, role, password)
         _manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(
             [

@@ -5,6 +5,7 @@ Lighthouse. Each test is skipped, with the reason, when its tool is missing;
 CI installs them all (.ci/run). Screenshots go to test-artifacts/screenshots/.
 """
 
+import datetime
 import json
 import os
 import re
@@ -60,10 +61,17 @@ def require(path: Path, install: str) -> None:
         missing(f"{path} is missing: {install}")
 
 
+# A writer and an editor, as `create_staff` makes them, for the workflow journey.
+ACCOUNTS = {
+    "wendy": ("writer", "wendy-writes-drafts-2026"),
+    "edith": ("editor", "edith-edits-and-publishes"),
+}
+
+
 @pytest.fixture(scope="module")
 def site():
     """The demo newsroom served by gunicorn with production settings."""
-    with production_server() as base_url:
+    with production_server(accounts=ACCOUNTS) as base_url:
         yield base_url
 
 
@@ -247,7 +255,8 @@ def test_a_printed_story_is_black_on_white_without_navigation(page, site):
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_axe_finds_no_serious_or_critical_violations(browser, site, scheme):
     require(AXE, "run `npm ci`")
-    context = browser.new_context(color_scheme=scheme)
+    # axe is injected as an inline script, which the site's CSP rightly blocks.
+    context = browser.new_context(color_scheme=scheme, bypass_csp=True)
     page = context.new_page()
     problems = []
     for name, path in PAGE_TYPES.items():
@@ -342,3 +351,119 @@ def test_the_production_server_sends_cacheable_pages_without_cookies(site):
         urllib.request.urlopen(request)
 
     assert not_modified.value.code == 304
+
+
+# --- The editorial workflow, as a writer and an editor use it ---------------------
+
+
+def log_in(browser, site: str, username: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(site + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(ACCOUNTS[username][1])
+    with page.expect_navigation():
+        page.get_by_role("button", name="Log in").click()
+    return page
+
+
+def message(page) -> str:
+    return " ".join(page.locator(".messagelist li").all_inner_texts())
+
+
+def test_a_writer_and_an_editor_take_a_story_from_draft_to_withdrawn(browser, site):
+    from playwright.sync_api import expect
+
+    headline = "Port of Liverpool prepares for its first Chery shipments"
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    writer = log_in(browser, site, "wendy")
+    writer.goto(site + "/admin/articles/article/add/")
+    writer.get_by_label("Headline:").fill(headline)
+    writer.get_by_label("Section:").select_option(label="Business")
+    writer.get_by_label("Body:").fill("The first cars arrive in spring.\n\nMore later.")
+    assert writer.get_by_role("button", name="Save and publish").count() == 0
+    with writer.expect_navigation():
+        writer.get_by_role("button", name="Save and submit for review").click()
+    assert f"In review: “{headline}”" in message(writer)
+    writer.screenshot(path=SCREENSHOTS / "workflow-writer-submitted.png")
+
+    editor = log_in(browser, site, "edith")
+    editor.goto(site + "/admin/articles/article/?state=review")
+    with editor.expect_navigation():
+        editor.get_by_role("link", name=headline).click()
+    # Scheduled a few seconds ahead: the page must appear then, with no job run.
+    when = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=6)
+    editor.locator("#id_published_at_0").fill(f"{when:%Y-%m-%d}")
+    editor.locator("#id_published_at_1").fill(f"{when:%H:%M:%S}")
+    editor.get_by_label("Note for the workflow record:").fill("Lead for Monday.")
+    with editor.expect_navigation():
+        editor.get_by_role("button", name="Save and publish").click()
+    assert "scheduled for" in message(editor)
+
+    reader = browser.new_context().new_page()
+    reader.goto(site + "/business/")
+    expect(reader.get_by_role("link", name=headline)).to_have_count(0)
+    deadline = when + datetime.timedelta(seconds=5)
+    while datetime.datetime.now(datetime.UTC) < deadline:
+        reader.wait_for_timeout(500)
+    reader.goto(site + "/business/")
+    with reader.expect_navigation():
+        reader.get_by_role("link", name=headline).click()
+    expect(reader.get_by_role("heading", level=1)).to_have_text(headline)
+    story_url = reader.url
+
+    editor.goto(site + "/admin/articles/article/?state=live")
+    with editor.expect_navigation():
+        editor.get_by_role("link", name=headline).click()
+    editor.get_by_label("Note for the workflow record:").fill("Pulled for a check.")
+    with editor.expect_navigation():
+        editor.get_by_role("button", name="Save and withdraw").click()
+    assert f"Withdrawn: “{headline}”" in message(editor)
+    # A new reader (no browser cache). Each gunicorn worker here keeps its own
+    # page cache, so the other one may serve its copy for up to 60 s.
+    newcomer = browser.new_context().new_page()
+    deadline = datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=65)
+    while newcomer.goto(story_url).status != 404:
+        assert datetime.datetime.now(datetime.UTC) < deadline, "still served"
+        newcomer.wait_for_timeout(1000)
+
+    editor.goto(site + "/admin/articles/article/?state=withdrawn")
+    with editor.expect_navigation():
+        editor.get_by_role("link", name=headline).click()
+    with editor.expect_navigation():
+        editor.get_by_role("link", name="History").click()
+    record = editor.locator("#transition-list").inner_text()
+    for step in ("Draft → In review", "In review → Published", "Published → Withdrawn"):
+        assert step in record
+    editor.screenshot(path=SCREENSHOTS / "workflow-history.png")
+
+
+def test_no_page_breaks_the_content_security_policy(browser, site):
+    """Public pages and the admin's run with no inline script or style."""
+    violations = []
+    page = log_in(browser, site, "edith")
+    page.on(
+        "console",
+        lambda entry: (
+            violations.append(f"{page.url}: {entry.text}")
+            if "Content Security Policy" in entry.text
+            else None
+        ),
+    )
+    admin_pages = [
+        "/admin/",
+        "/admin/articles/article/",
+        "/admin/articles/article/add/",
+        "/admin/articles/article/1/change/",
+        "/admin/articles/article/1/history/",
+        "/admin/entities/entity/",
+        "/admin/articles/tag/",
+    ]
+    for path in [*PAGE_TYPES.values(), *admin_pages]:
+        page.goto(site + path)
+        page.wait_for_load_state("networkidle")
+    page.goto(site + "/admin/articles/article/1/change/")
+    page.locator(".select2-selection").first.click()  # the tag autocomplete
+    page.wait_for_timeout(500)
+
+    assert violations == []

@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.db.models.signals import post_save
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +19,10 @@ from articles.models import Article, SearchDocument, Tag
 from articles.search import SearchFilters, search
 from entities.linker import Gazetteer, link_article
 from entities.models import Entity, Mention
+from newsroom.backups import DERIVED_MODELS, backed_up_models
 from tests import factories
 from tests.admin_forms import form_data
+from tests.test_backups import fresh_database, run_fresh
 from tests.test_pages import links, parse
 
 pytestmark = pytest.mark.django_db
@@ -533,6 +536,42 @@ def test_an_imported_article_is_found_with_its_tags_and_entities(write_file):
     ArticleImporter().import_file(path)
 
     assert found('"international trade" cleon engines') == ["Engines for Normandy"]
+
+
+def test_raw_saves_of_a_restore_leave_the_index_to_the_rebuild_after_it():
+    article = story("Battery story")
+    mention = factories.mention(article, factories.entity(name="Renault"))
+    SearchDocument.objects.all().delete()
+
+    for instance in [article, mention]:
+        post_save.send(
+            type(instance),
+            instance=instance,
+            created=True,
+            raw=True,
+            using="default",
+            update_fields=None,
+        )
+
+    assert not SearchDocument.objects.exists()
+    assert "articles.searchdocument" not in {
+        model._meta.label_lower for model in backed_up_models()
+    }
+    assert DERIVED_MODELS["articles.searchdocument"] == "rebuild_search_index"
+
+
+def test_a_restored_backup_is_searchable(tmp_path):
+    story("Battery story")
+    backup = tmp_path / "backup.json"
+    call_command("export_content", str(backup), stdout=StringIO())
+    find = "from articles.search import search; print(search('batteries').total)"
+
+    with fresh_database(tmp_path) as url:
+        restored = run_fresh(url, "import_content", str(backup))
+        searched = run_fresh(url, "shell", "--no-imports", "-c", find)
+
+    assert restored.returncode == 0, restored.stderr
+    assert searched.stdout.strip() == "1", searched.stderr
 
 
 def test_rebuild_search_index_rewrites_every_document():

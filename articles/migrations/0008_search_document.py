@@ -73,7 +73,7 @@ def run_for_vendor(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0006_hero_renditions'),
+        ('articles', '0007_hero_image_uploads'),
     ]
 
     operations = [
