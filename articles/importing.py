@@ -40,9 +40,16 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles.models import Article, Author, Byline, ReadNextPin, Section, Tag
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    ReadNextPin,
+    Section,
+    Tag,
+    TagSlugRedirect,
+)
 from articles.revisions import save_revision
-from entities.linker import Gazetteer, link_article
 
 MONTHS = {
     name: number
@@ -426,7 +433,6 @@ class ArticleImporter:
     ) -> None:
         self.default_section = default_section
         self.extra_tags = [name.strip() for name in extra_tags if name.strip()]
-        self.gazetteer: Gazetteer | None = None
 
     def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
         """Import one file atomically; with dry_run, roll everything back."""
@@ -523,9 +529,11 @@ class ArticleImporter:
             )
             changed = True
 
-        if self.gazetteer is None:
-            self.gazetteer = Gazetteer.from_database()
-        link_article(article, gazetteer=self.gazetteer)
+        # Linked now as well as after the import commits, so that the revision
+        # below holds the entity mentions.
+        from entities.mentions import relink_article
+
+        relink_article(article)
 
         if is_new or changed:
             save_revision(
@@ -552,11 +560,14 @@ class ArticleImporter:
         if not parsed.tag_line:
             return []
         known = {tag.name: tag for tag in Tag.objects.all()}
+        # A merged tag's old name still splits tag lines, and means its survivor.
+        for redirect in TagSlugRedirect.objects.select_related("tag"):
+            known.setdefault(redirect.old_name, redirect.tag)
         for name in self.extra_tags:
             if name.upper() not in {existing.upper() for existing in known}:
                 known[name] = self._new_tag(name, result)
         names, unknown = split_tag_line(parsed.tag_line, known)
-        tags = [known[name] for name in names]
+        tags = list(dict.fromkeys(known[name] for name in names))
         for piece in unknown:
             tag = self._new_tag(tag_display_name(piece), result)
             tags.append(tag)

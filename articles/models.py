@@ -84,6 +84,21 @@ class Tag(TagBase):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class TagSlugRedirect(models.Model):
+    """A merged tag's address and name, now its survivor's."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    old_name = models.CharField(max_length=100)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self) -> str:
+        return self.old_slug
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """Restrict to articles readers and partners may see right now.
@@ -341,6 +356,11 @@ class Article(models.Model):
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._keep_old_url(old_slug)
+            # Entity mentions, and their links in body_html, are recomputed once
+            # the transaction commits: the admin saves the mention inline after this.
+            from entities.mentions import relink_on_commit
+
+            relink_on_commit([self.pk])
         self._loaded = {name: getattr(self, name) for name in (*TEXT_FIELDS, "slug")}
 
     def get_absolute_url(self) -> str:
@@ -601,7 +621,7 @@ class SearchDocument(models.Model):
 
     On SQLite the FTS5 table ``articles_search_fts`` indexes these columns (an
     external-content table kept in step by triggers); on PostgreSQL ``vector``
-    holds the weighted tsvector under a GIN index. Migration 0008 makes both,
+    holds the weighted tsvector under a GIN index. Migration 0009 makes both,
     outside the model state, because neither exists on the other database.
     """
 

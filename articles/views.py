@@ -13,7 +13,7 @@ from reversion.models import Version
 from articles import previews, revisions
 from articles import search as article_search
 from articles.forms import SearchForm
-from articles.models import Article, Author, Section, Tag
+from articles.models import Article, Author, Section, Tag, TagSlugRedirect
 from articles.search_query import MAX_QUERY_CHARACTERS
 
 NEWS_SITEMAP_HOURS = 48
@@ -64,7 +64,18 @@ class LiveArticleListView(ListView):
         page = request.GET.get("page", "1")
         if not page.isdigit() or int(page) < 1:
             return bad_request(request, "“page” must be a page number: 1, 2, 3 …")
-        return super().get(request, *args, **kwargs)
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if getattr(self, "subject", None) is not None:
+                raise  # the subject exists; the page number does not
+            moved_to = self.moved_to()
+            if moved_to is None:
+                raise
+            query = request.GET.urlencode()
+            return redirect(
+                f"{moved_to}?{query}" if query else moved_to, permanent=True
+            )
 
     def get_queryset(self):
         articles = Article.objects.live().for_listing()
@@ -72,6 +83,10 @@ class LiveArticleListView(ListView):
             return articles
         self.subject = self.get_subject()
         return self.narrow(articles, self.subject)
+
+    def moved_to(self) -> str | None:
+        """Where a subject that is not found now lives (a merged tag), if anywhere."""
+        return None
 
     def get_context_data(self, **kwargs):
         if self.subject_name:
@@ -113,6 +128,12 @@ class TagView(LiveArticleListView):
 
     def narrow(self, articles, tag: Tag):
         return articles.filter(tagged_items__tag=tag)
+
+    def moved_to(self) -> str | None:
+        moved = TagSlugRedirect.objects.select_related("tag").filter(
+            old_slug=self.kwargs["slug"]
+        )
+        return next((redirect.tag.get_absolute_url() for redirect in moved), None)
 
 
 class AuthorView(LiveArticleListView):

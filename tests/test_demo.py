@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.models import Article, ReadNextPin
 from entities.models import Entity, Mention
 from tests.conftest import PROJECT_SEEDS
+from tests.test_pages import card_titles, links, parse
 
 NEV_HEADLINE = "Foreign Automakers Pursue Partnerships in China's NEV Sector"
 SEED_ENTITIES = [
@@ -57,6 +58,36 @@ def test_demo_nev_story_matches_the_seed():
     assert story.live_read_next_pins[0].target.section.slug == "regulation"
     linked = {mention.entity.name for mention in story.confirmed_mentions}
     assert set(SEED_ENTITIES) <= linked
+
+
+@pytest.mark.django_db
+def test_every_entity_of_the_nev_story_is_linked_in_its_body(client):
+    load_demo()
+    story = Article.objects.get(headline=NEV_HEADLINE)
+
+    page = parse(client.get(story.get_absolute_url()))
+
+    body_links = links(page.find(class_="story-body"))
+    confirmed = Mention.objects.confirmed().filter(article=story)
+    entities = [mention.entity for mention in confirmed.select_related("entity")]
+    assert set(SEED_ENTITIES) <= {entity.name for entity in entities}
+    for entity in entities:
+        hrefs = [href for _, href in body_links]
+        assert hrefs.count(entity.get_absolute_url()) == 1, entity.name
+    assert len(body_links) == len(entities)
+
+
+@pytest.mark.django_db
+def test_each_demo_entity_page_lists_the_stories_that_mention_it(client):
+    load_demo()
+
+    for entity in Entity.objects.all():
+        stories = Article.objects.filter(
+            mentions__entity=entity, mentions__status=Mention.Status.CONFIRMED
+        )
+        page = parse(client.get(entity.get_absolute_url()))
+        assert sorted(card_titles(page)) == sorted(s.headline for s in stories)
+        assert stories.exists(), entity.name
 
 
 @pytest.mark.django_db

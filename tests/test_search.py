@@ -15,9 +15,11 @@ from django.utils import timezone
 
 from articles import publishing
 from articles.importing import ArticleImporter
+from articles.merging import merge_tags
 from articles.models import Article, SearchDocument, Tag
 from articles.search import SearchFilters, search
-from entities.linker import Gazetteer, link_article
+from entities.mentions import relink_article
+from entities.merging import merge_entities
 from entities.models import Entity, Mention
 from newsroom.backups import DERIVED_MODELS, backed_up_models
 from tests import factories
@@ -520,9 +522,30 @@ def test_linking_an_article_indexes_the_entities_it_found():
     renault = factories.entity(name="Régie Renault", slug="regie-renault")
     factories.alias(renault, "Renault")
 
-    link_article(article, gazetteer=Gazetteer.from_database())
+    relink_article(article)
 
     assert found("régie") == ["A new plant"]
+
+
+def test_merging_entities_indexes_the_survivors_name():
+    survivor = factories.entity(name="Geely Holding")
+    other = factories.entity(name="Zhejiang Geely")
+    factories.mention(story("Plant opens"), other)
+
+    merge_entities(survivor=survivor, others=[other])
+
+    assert found('"geely holding"') == ["Plant opens"]
+
+
+def test_merging_tags_indexes_the_survivors_name():
+    survivor = factories.tag(name="Shipping Lanes")
+    other = factories.tag(name="Port Logistics")
+    story("Quota announced").tags.add(other)
+
+    merge_tags(survivor=survivor, others=[other])
+
+    assert found("shipping lanes") == ["Quota announced"]
+    assert found("logistics") == []
 
 
 def test_an_imported_article_is_found_with_its_tags_and_entities(write_file):

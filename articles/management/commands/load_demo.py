@@ -10,7 +10,10 @@ DEMO_DIR = settings.BASE_DIR / "seeds"
 
 
 class Command(BaseCommand):
-    help = "Load the demo gazetteer and stories from seeds/ (safe to run again)."
+    help = (
+        "Load the demo gazetteer and stories from seeds/, then re-link every "
+        "article (safe to run again)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", type=Path, default=DEMO_DIR)
@@ -23,6 +26,8 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, illustrate: bool, **options) -> None:
         call_command("import_entities", path / "entities.toml", stdout=self.stdout)
         call_command("import_articles", path, stdout=self.stdout, stderr=self.stderr)
+        # The gazetteer may have changed since the stories were last linked.
+        call_command("relink_entities", stdout=self.stdout)
         # A database loaded before search existed has stories but no index.
         call_command("rebuild_search_index", stdout=self.stdout)
         if illustrate:

@@ -73,7 +73,7 @@ def run_for_vendor(statements_by_vendor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('articles', '0007_hero_image_uploads'),
+        ('articles', '0008_tag_slug_redirect'),
     ]
 
     operations = [
