@@ -6,7 +6,8 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self) -> None:
-        from articles import caching, revisions, roles
+        from articles import caching, revisions, roles, search
+        from newsroom import backups
 
         revisions.register()
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
@@ -15,3 +16,6 @@ class ArticlesConfig(AppConfig):
         post_save.connect(caching.content_changed, dispatch_uid="pages-save")
         post_delete.connect(caching.content_changed, dispatch_uid="pages-delete")
         m2m_changed.connect(caching.content_changed, dispatch_uid="pages-m2m")
+        search.connect_signals()
+        # The index is rebuilt from the content after a restore, never backed up.
+        backups.register_derived("articles.SearchDocument", "rebuild_search_index")

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 
 from articles.models import Tag, TaggedArticle, TagSlugRedirect
+from articles.search import index_articles
 
 
 def move_rows(rows: QuerySet, *, key: str, taken: set, to: dict) -> None:
@@ -21,6 +22,11 @@ def move_rows(rows: QuerySet, *, key: str, taken: set, to: dict) -> None:
 @transaction.atomic
 def merge_tags(*, survivor: Tag, others: Sequence[Tag]) -> None:
     """Move the others' taggings to ``survivor``; their addresses redirect to it."""
+    affected = set(
+        TaggedArticle.objects.filter(tag__in=others).values_list(
+            "content_object_id", flat=True
+        )
+    )
     tagged = set(
         TaggedArticle.objects.filter(tag=survivor).values_list(
             "content_object_id", flat=True
@@ -41,3 +47,6 @@ def merge_tags(*, survivor: Tag, others: Sequence[Tag]) -> None:
             old_slug=other.slug, defaults={"tag": survivor, "old_name": other.name}
         )
         other.delete()
+    # Moved with update(), which sends no signal: the search documents of the
+    # articles concerned name the survivor now.
+    index_articles(affected)

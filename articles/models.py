@@ -1,6 +1,7 @@
 import datetime
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.db.models import F, Min, Prefetch, Q, Window
@@ -18,7 +19,8 @@ from articles.uploads import hero_image_path, validate_hero_image
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
     {"admin", "api", "archive", "authors", "entities", "feeds", "healthz", "media",
-     "preview", "search", "static", "tags"}
+     "news-sitemap.xml", "preview", "robots.txt", "search", "sitemap.xml", "static",
+     "tags"}
 )  # fmt: skip
 
 
@@ -142,6 +144,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(
             Q(created_by=user) | Q(bylines__author__user=user)
         ).distinct()
+
+    def mentioning(self, entity) -> "ArticleQuerySet":
+        """Restrict to articles with a confirmed mention of ``entity``."""
+        from entities.models import Mention
+
+        mentions = Mention.objects.confirmed().filter(entity=entity)
+        return self.filter(pk__in=mentions.values("article_id"))
 
     def for_listing(self) -> "ArticleQuerySet":
         """Fetch what an article card shows: section and ordered bylines."""
@@ -409,6 +418,12 @@ class Article(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def structured_data(self, *, base_url: str) -> list[dict]:
+        """JSON-LD for the article page: its NewsArticle and its breadcrumbs."""
+        from articles.metadata import article_structured_data
+
+        return article_structured_data(self, base_url=base_url)
+
     @property
     def hero_srcset(self) -> str:
         """The WebP renditions as an ``srcset`` value, widest last."""
@@ -599,3 +614,29 @@ class Correction(models.Model):
                 pk=self.article_id,
                 published_at__lt=self.created_at,
             ).update(updated_at=self.created_at)
+
+
+class SearchDocument(models.Model):
+    """An article's searchable text, written by ``articles.search`` on every change.
+
+    On SQLite the FTS5 table ``articles_search_fts`` indexes these columns (an
+    external-content table kept in step by triggers); on PostgreSQL ``vector``
+    holds the weighted tsvector under a GIN index. Migration 0009 makes both,
+    outside the model state, because neither exists on the other database.
+    """
+
+    article = models.OneToOneField(
+        Article,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="search_document",
+    )
+    headline = models.TextField()
+    dek = models.TextField(blank=True)
+    body = models.TextField(blank=True)
+    tags = models.TextField(blank=True)
+    entities = models.TextField(blank=True)
+    vector = SearchVectorField(null=True, editable=False)
+
+    def __str__(self) -> str:
+        return f"Search document of article #{self.pk}"

@@ -1,12 +1,23 @@
+import datetime
+import unicodedata
 from itertools import groupby
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from reversion.models import Version
 
 from articles import previews, revisions
+from articles import search as article_search
+from articles.forms import SearchForm
 from articles.models import Article, Author, Section, Tag, TagSlugRedirect
+from articles.search_query import MAX_QUERY_CHARACTERS
+
+NEWS_SITEMAP_HOURS = 48
+NEWS_SITEMAP_LIMIT = 1000
 
 # The home page: a lead story and the latest after it, then a short rail of
 # each section's newest stories.
@@ -178,3 +189,50 @@ def shared_preview(request: HttpRequest, version_id: int, token: str) -> HttpRes
     if version is None:
         raise Http404("This preview link is not valid, or it has expired.")
     return render_preview(request, version)
+
+
+@require_safe
+def search(request: HttpRequest) -> HttpResponse:
+    # Shown back in the search box: control characters (NUL included) would
+    # make the page invalid HTML, and a pasted essay is cut where search cuts it.
+    query = "".join(
+        " " if unicodedata.category(character) == "Cc" else character
+        for character in request.GET.get("q", "")[:MAX_QUERY_CHARACTERS]
+    ).strip()
+    form = SearchForm(request.GET)
+    context = {"query": query, "form": form, "query_limit": MAX_QUERY_CHARACTERS}
+    if not form.is_valid():
+        return render(request, "articles/search.html", context, status=400)
+    if not query:
+        return render(request, "articles/search.html", context)
+    results = article_search.search(
+        request.GET.get("q", ""),
+        filters=form.filters(),
+        page=form.cleaned_data["page"] or 1,
+    )
+    articles = Article.objects.live().for_listing().in_bulk(results.ids)
+    context["results"] = results
+    context["hits"] = [
+        (articles[hit.article_id], hit)
+        for hit in results.hits
+        if hit.article_id in articles
+    ]
+    return render(request, "articles/search.html", context)
+
+
+@require_safe
+def news_sitemap(request: HttpRequest) -> HttpResponse:
+    """A Google News sitemap: the live stories of the last two days."""
+    since = timezone.now() - datetime.timedelta(hours=NEWS_SITEMAP_HOURS)
+    articles = (
+        Article.objects.live()
+        .filter(published_at__gte=since)
+        .select_related("section")
+        .only("headline", "slug", "published_at", "created_at", "section__slug")
+    )
+    context = {
+        "articles": articles[:NEWS_SITEMAP_LIMIT],
+        "base_url": f"{request.scheme}://{request.get_host()}",
+        "language": settings.LANGUAGE_CODE.split("-")[0],
+    }
+    return render(request, "sitemaps/news.xml", context, content_type="application/xml")

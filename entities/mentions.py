@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 from articles.caching import invalidate_public_pages
 from articles.models import Article
 from articles.rendering import MarkdownDocument
+from articles.search import index_articles
 from entities.linker import Linker, current_linker
 from entities.models import Mention, MentionPolicy
 
@@ -109,6 +110,13 @@ class Changes:
             self.update, ["count", "first_position", "salience"]
         )
         Article.objects.bulk_update(self.bodies, ["body_html"])
+        # The search index holds confirmed entities' names; bulk_create sent no
+        # signal for the new ones (deleted mentions did send theirs).
+        index_articles(
+            mention.article_id
+            for mention in self.create
+            if mention.status == Mention.Status.CONFIRMED
+        )
 
 
 def plan_article(

@@ -6,6 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.merging import move_rows
+from articles.search import index_articles
 from entities.mentions import relink_on_commit
 from entities.models import Entity, EntityAlias, EntitySlugRedirect, Mention
 
@@ -55,4 +56,7 @@ def merge_entities(*, survivor: Entity, others: Sequence[Entity]) -> None:
         )
         # Not other.delete(): its mentions are the survivor's now, re-linked below.
         Entity.objects.filter(pk=other.pk).delete()
+    # Moved with update(), which sends no signal: the survivor's name goes into
+    # the search documents of the articles that named the others.
+    index_articles(affected)
     relink_on_commit(affected)

@@ -1,7 +1,7 @@
 from django.shortcuts import get_object_or_404
 
 from articles.views import LiveArticleListView
-from entities.models import Entity, EntitySlugRedirect, Mention
+from entities.models import Entity, EntitySlugRedirect
 
 RELATED_ENTITIES = 12
 
@@ -16,8 +16,7 @@ class EntityView(LiveArticleListView):
         )
 
     def narrow(self, articles, entity: Entity):
-        mentioning = Mention.objects.confirmed().filter(entity=entity)
-        return articles.filter(pk__in=mentioning.values("article_id"))
+        return articles.mentioning(entity)
 
     def moved_to(self) -> str | None:
         moved = EntitySlugRedirect.objects.select_related("entity").filter(

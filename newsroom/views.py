@@ -1,10 +1,15 @@
 from django.core.cache import cache
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 HEALTH_KEY = "newsroom:healthz"
+
+# Search result pages are endless and thin; the editors' tools and the
+# partners' API are not for crawlers.
+ROBOTS_DISALLOW = ["/admin/", "/api/", "/preview/", "/search/"]
 
 
 @require_safe
@@ -28,3 +33,17 @@ def healthz(request: HttpRequest) -> JsonResponse:
     cache.set(HEALTH_KEY, "ok", 10)
     cache_state = "ok" if cache.get(HEALTH_KEY) == "ok" else "down"
     return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state})
+
+
+@require_safe
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Let crawlers in everywhere readers go, and point them at the sitemaps."""
+    base_url = f"{request.scheme}://{request.get_host()}"
+    lines = [
+        "User-agent: *",
+        *(f"Disallow: {path}" for path in ROBOTS_DISALLOW),
+        "",
+        f"Sitemap: {base_url}{reverse('articles:sitemap')}",
+        f"Sitemap: {base_url}{reverse('articles:news_sitemap')}",
+    ]
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")

@@ -41,6 +41,7 @@ PAGE_TYPES = {
     "author": "/authors/mara-ellison/",
     "entity": "/entities/renault/",
     "article": NEV_STORY,
+    "search": "/search/?q=renault",
     "not-found": "/no-such-section/",
     "bad-request": "/archive/?page=first",
 }
@@ -102,7 +103,7 @@ def follow(page, link) -> None:
         link.click()
 
 
-def test_reader_goes_from_home_to_the_story_its_tag_and_an_entity(page, site):
+def test_reader_goes_from_home_to_the_story_its_tag_an_entity_and_search(page, site):
     from playwright.sync_api import expect
 
     page.goto(site + "/")
@@ -119,6 +120,13 @@ def test_reader_goes_from_home_to_the_story_its_tag_and_an_entity(page, site):
     follow(page, entities.get_by_role("link", name="Renault", exact=True))
     expect(page.get_by_role("heading", level=1)).to_have_text("Renault")
     expect(page.get_by_role("link", name=NEV_HEADLINE)).to_be_visible()
+
+    follow(page, page.get_by_role("link", name="Search", exact=True))
+    search = page.get_by_role("search")
+    search.get_by_label("Search stories").fill("NEV partnerships")
+    follow(page, search.get_by_role("button", name="Search"))
+    follow(page, page.get_by_role("link", name=NEV_HEADLINE))
+    assert page.url == site + NEV_STORY
 
 
 def tab_to(page, text: str, *, limit: int = 120) -> None:
@@ -167,6 +175,19 @@ def test_the_same_journey_with_the_keyboard_alone(page, site):
     tab_to(page, "Renault")
     press_enter_and_wait(page)
     assert page.url == site + "/entities/renault/"
+
+    page.keyboard.press("Shift+Tab")  # back from the story list to the header
+    tab_to(page, "Search")
+    press_enter_and_wait(page)
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "search-query":
+            break
+    page.keyboard.type("NEV partnerships")
+    press_enter_and_wait(page)
+    tab_to(page, NEV_HEADLINE)
+    press_enter_and_wait(page)
+    assert page.url == site + NEV_STORY
 
 
 def sideways_overflow(page) -> int:

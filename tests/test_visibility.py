@@ -4,7 +4,7 @@ import datetime
 from collections.abc import Iterable, Iterator
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -201,15 +201,34 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         shared_newsroom["entity"].get_absolute_url(),
     ]
 
+    # Search, feeds and the article and news sitemaps name the live story;
+    # the other sitemaps list pages, not stories.
+    finding_urls = [
+        "/search/?q=story",
+        *feed_urls(shared_newsroom),
+        "/sitemap-articles.xml",
+        "/news-sitemap.xml",
+    ]
+    sitemap_urls = [
+        "/sitemap.xml",
+        *(f"/sitemap-{name}.xml" for name in ["sections", "tags", "authors"]),
+        "/sitemap-entities.xml",
+    ]
+
     pages = {url: reader.get(url) for url in [*listing_urls, live.get_absolute_url()]}
+    found = {url: reader.get(url) for url in finding_urls}
+    sitemaps = {url: reader.get(url) for url in sitemap_urls}
     hidden_responses = {
         story.headline: reader.get(story.get_absolute_url()) for story in hidden
     }
 
-    for url, response in pages.items():
+    for url, response in {**pages, **found, **sitemaps}.items():
         html = response.content.decode()
         assert response.status_code == 200, url
-        assert live.headline in html, url
+        if url in pages:
+            assert live.headline in html, url
+        if url in found:
+            assert live.get_absolute_url() in html, url
         for story in hidden:
             assert story.headline not in html, (url, story.headline)
             assert story.get_absolute_url() not in html, (url, story.headline)
@@ -218,6 +237,21 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
         assert response.status_code == 404, headline
         assert headline not in response.content.decode()
     assert reader.visited == public_url_names()
+
+
+def feed_urls(newsroom: dict) -> list[str]:
+    """The RSS and Atom feeds of the site and of each of the newsroom's subjects."""
+    subjects = [
+        ("articles:section_feed", newsroom["section"]),
+        ("articles:tag_feed", newsroom["tag"]),
+        ("articles:author_feed", newsroom["author"]),
+        ("entities:feed", newsroom["entity"]),
+    ]
+    return [reverse(f"articles:feed_{kind}") for kind in ["rss", "atom"]] + [
+        reverse(f"{name}_{kind}", kwargs={"slug": subject.slug})
+        for name, subject in subjects
+        for kind in ["rss", "atom"]
+    ]
 
 
 def test_hidden_article_at_a_wrong_address_is_not_redirected_to_its_own(

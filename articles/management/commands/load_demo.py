@@ -28,6 +28,8 @@ class Command(BaseCommand):
         call_command("import_articles", path, stdout=self.stdout, stderr=self.stderr)
         # The gazetteer may have changed since the stories were last linked.
         call_command("relink_entities", stdout=self.stdout)
+        # A database loaded before search existed has stories but no index.
+        call_command("rebuild_search_index", stdout=self.stdout)
         if illustrate:
             count = illustrations.illustrate_articles_without_images()
             self.stdout.write(f"{count} hero illustrations drawn.")
