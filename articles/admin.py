@@ -193,7 +193,9 @@ class ArticleAdminForm(forms.ModelForm):
         # comparison and the save one step, on PostgreSQL as on SQLite (whose
         # IMMEDIATE transactions already hold the write lock).
         current = (
-            Article.objects.select_for_update()
+            # Lock the article row only: PostgreSQL cannot lock the nullable
+            # side of the outer join to revised_by.
+            Article.objects.select_for_update(of=("self",))
             .select_related("revised_by")
             .only("edit_version", "revised_at", "revised_by")
             .get(pk=self.instance.pk)
