@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import recommendations
 from articles.models import Article, Author, Byline, ReadNextPin, Section, Tag
 from articles.revisions import save_revision
 from entities.linker import Gazetteer, link_article
@@ -520,6 +521,7 @@ class ArticleImporter:
         if self.gazetteer is None:
             self.gazetteer = Gazetteer.from_database()
         link_article(article, gazetteer=self.gazetteer)
+        recommendations.update_article(article)
 
         if is_new or changed:
             save_revision(
@@ -606,6 +608,7 @@ class ArticleImporter:
             ):
                 target.full_clean()
             target.save()
+            recommendations.update_article(target)
             result.created_targets.append(item.title)
         elif not target.dek and len(item.dek) <= 500:
             target.dek = item.dek

@@ -16,3 +16,4 @@ class Command(BaseCommand):
     def handle(self, *args, path: Path, **options) -> None:
         call_command("import_entities", path / "entities.toml", stdout=self.stdout)
         call_command("import_articles", path, stdout=self.stdout, stderr=self.stderr)
+        call_command("rebuild_recommendations", stdout=self.stdout)
