@@ -68,8 +68,9 @@ from entities.models import Entity, Mention
 TERMS_PER_ARTICLE = 30
 HEADLINE_REPEAT = 3
 DEK_REPEAT = 2
-# Relative weights of the word, entity and tag blocks.
-BLOCK_WEIGHTS = {"w": 0.55, "e": 0.65, "t": 0.5}
+# Relative weights of the word, entity and tag blocks, chosen with
+# `benchmarks/recommendations.py tune` (docs/decisions.md).
+BLOCK_WEIGHTS = {"w": 0.7, "e": 0.5, "t": 0.3}
 COMMON_FEATURE_SHARE = 0.05
 COMMON_FEATURE_FLOOR = 200
 RECENCY_DAYS = 365.0
