@@ -16,6 +16,8 @@ from django.utils.html import format_html, format_html_join
 from reversion.models import Version
 
 from articles import previews, publishing, recommendations, revisions
+from articles.merge_admin import MergeAdminMixin
+from articles.merging import merge_tags
 from articles.models import (
     Article,
     Author,
@@ -28,6 +30,7 @@ from articles.models import (
     Tag,
 )
 from articles.views import render_preview
+from entities.admin import ArticleEntitiesAdminMixin
 from entities.models import Mention
 
 # Newsroom's tags are articles.Tag; taggit's own generic Tag model is unused, and
@@ -53,12 +56,17 @@ class AuthorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(MergeAdminMixin, admin.ModelAdmin):
     list_display = ["name", "slug", "article_count"]
     # Explicit: the count annotation groups rows, which drops Meta.ordering.
     ordering = ["name"]
     search_fields = ["name"]
     prepopulated_fields = {"slug": ["name"]}
+    merge = staticmethod(merge_tags)
+    merge_explanation = (
+        "The tags you do not keep are deleted: their articles are tagged with "
+        "the one you keep instead (once each) and their pages redirect to its page."
+    )
 
     def get_queryset(self, request):
         return (
@@ -70,6 +78,9 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description="articles", ordering="article_count")
     def article_count(self, tag: Tag) -> int:
         return tag.article_count
+
+    def merge_details(self, tag: Tag) -> str:
+        return f"/{tag.slug}/, on {tag.article_count} articles"
 
 
 def when(moment) -> str:
@@ -111,8 +122,8 @@ class MentionInline(ArticleInlineMixin, admin.TabularInline):
     model = Mention
     extra = 0
     autocomplete_fields = ["entity"]
-    fields = ["entity", "count", "status"]
-    readonly_fields = ["count"]
+    fields = ["entity", "status", "count", "salience", "by_editor"]
+    readonly_fields = ["count", "salience", "by_editor"]
     verbose_name_plural = "entities mentioned"
 
 
@@ -213,8 +224,8 @@ class ArticleAdminForm(forms.ModelForm):
         # comparison and the save one step, on PostgreSQL as on SQLite (whose
         # IMMEDIATE transactions already hold the write lock).
         current = (
-            # Lock the article row only: PostgreSQL cannot lock the nullable
-            # side of the outer join to revised_by.
+            # Only the article's row: PostgreSQL cannot lock the nullable side
+            # of the outer join to revised_by.
             Article.objects.select_for_update(of=("self",))
             .select_related("revised_by")
             .only("edit_version", "revised_at", "revised_by")
@@ -275,7 +286,7 @@ class ArticleChangeList(ChangeList):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
     form = ArticleAdminForm
     change_form_template = "admin/articles/article/change_form.html"
     list_display = ["headline", "section", "state", "published_at", "byline"]
@@ -362,6 +373,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = [
+            *super().get_readonly_fields(request, obj),
             "state",
             "created_at",
             "created_by",

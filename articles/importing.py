@@ -41,9 +41,16 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from articles import recommendations
-from articles.models import Article, Author, Byline, ReadNextPin, Section, Tag
+from articles.models import (
+    Article,
+    Author,
+    Byline,
+    ReadNextPin,
+    Section,
+    Tag,
+    TagSlugRedirect,
+)
 from articles.revisions import save_revision
-from entities.linker import Gazetteer, link_article
 
 MONTHS = {
     name: number
@@ -427,7 +434,6 @@ class ArticleImporter:
     ) -> None:
         self.default_section = default_section
         self.extra_tags = [name.strip() for name in extra_tags if name.strip()]
-        self.gazetteer: Gazetteer | None = None
 
     def import_file(self, path: Path, *, dry_run: bool = False) -> ImportResult:
         """Import one file atomically; with dry_run, roll everything back."""
@@ -472,6 +478,9 @@ class ArticleImporter:
             article = Article(
                 status=Article.Status.PUBLISHED, published_at=published_at
             )
+        # A Read These Next stand-in (its body is its dek) being completed by
+        # its own file is the story arriving, not a correction of it.
+        completes_stand_in = not is_new and article.body == article.dek
         changed = False
         if (
             not is_new
@@ -495,6 +504,9 @@ class ArticleImporter:
             with reported_at(source, 1, "the article is not valid"):
                 article.full_clean()
             article.save()
+            if completes_stand_in:
+                article.updated_at = None
+                Article.objects.filter(pk=article.pk).update(updated_at=None)
 
         if {tag.pk for tag in article.tags.all()} != {tag.pk for tag in tags}:
             article.tags.set(tags)
@@ -518,9 +530,11 @@ class ArticleImporter:
             )
             changed = True
 
-        if self.gazetteer is None:
-            self.gazetteer = Gazetteer.from_database()
-        link_article(article, gazetteer=self.gazetteer)
+        # Linked now as well as after the import commits, so that the revision
+        # below holds the entity mentions.
+        from entities.mentions import relink_article
+
+        relink_article(article)
         recommendations.update_article(article)
 
         if is_new or changed:
@@ -548,11 +562,14 @@ class ArticleImporter:
         if not parsed.tag_line:
             return []
         known = {tag.name: tag for tag in Tag.objects.all()}
+        # A merged tag's old name still splits tag lines, and means its survivor.
+        for redirect in TagSlugRedirect.objects.select_related("tag"):
+            known.setdefault(redirect.old_name, redirect.tag)
         for name in self.extra_tags:
             if name.upper() not in {existing.upper() for existing in known}:
                 known[name] = self._new_tag(name, result)
         names, unknown = split_tag_line(parsed.tag_line, known)
-        tags = [known[name] for name in names]
+        tags = list(dict.fromkeys(known[name] for name in names))
         for piece in unknown:
             tag = self._new_tag(tag_display_name(piece), result)
             tags.append(tag)

@@ -1,19 +1,24 @@
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Prefetch, Q
+from django.db.models import F, Min, Prefetch, Q, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
+from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
+from articles.uploads import hero_image_path, validate_hero_image
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
-    {"admin", "api", "authors", "entities", "feeds", "healthz", "media", "preview",
-     "search", "static", "tags"}
+    {"admin", "api", "archive", "authors", "entities", "feeds", "healthz", "media",
+     "preview", "search", "static", "tags"}
 )  # fmt: skip
 
 
@@ -77,6 +82,21 @@ class Tag(TagBase):
         return reverse("articles:tag", kwargs={"slug": self.slug})
 
 
+class TagSlugRedirect(models.Model):
+    """A merged tag's address and name, now its survivor's."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    old_name = models.CharField(max_length=100)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["old_slug"]
+
+    def __str__(self) -> str:
+        return self.old_slug
+
+
 class ArticleQuerySet(models.QuerySet):
     def live(self) -> "ArticleQuerySet":
         """Restrict to articles readers and partners may see right now.
@@ -90,6 +110,19 @@ class ArticleQuerySet(models.QuerySet):
             status=Article.Status.PUBLISHED,
             published_at__lte=now,
         )
+
+    def next_visibility_change(
+        self, *, after: datetime.datetime
+    ) -> datetime.datetime | None:
+        """Return the first moment after ``after`` at which live() changes unaided.
+
+        That is the next scheduled publication or expiry of a published article.
+        """
+        moments = self.filter(status=Article.Status.PUBLISHED).aggregate(
+            publication=Min("published_at", filter=Q(published_at__gt=after)),
+            expiry=Min("expires_at", filter=Q(expires_at__gt=after)),
+        )
+        return min(filter(None, moments.values()), default=None)
 
     def in_state(self, state: str) -> "ArticleQuerySet":
         """Restrict to articles in one of ``Article.State``'s states, right now."""
@@ -114,6 +147,19 @@ class ArticleQuerySet(models.QuerySet):
         """Fetch what an article card shows: section and ordered bylines."""
         return self.select_related("section").prefetch_related(
             Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        )
+
+    def latest_by_section(self, *, per_section: int) -> "ArticleQuerySet":
+        """Keep each section's newest ``per_section`` articles, grouped by section."""
+        newest_first = Window(
+            RowNumber(),
+            partition_by=F("section_id"),
+            order_by=[F("published_at").desc(), F("pk").desc()],
+        )
+        return (
+            self.annotate(place_in_section=newest_first)
+            .filter(place_in_section__lte=per_section)
+            .order_by("section__position", "section__name", "place_in_section")
         )
 
     def for_detail(self) -> "ArticleQuerySet":
@@ -184,8 +230,10 @@ class Article(models.Model):
     )
     tags = TaggableManager(through="TaggedArticle", blank=True)
     hero_image = models.ImageField(
-        upload_to="articles/%Y/%m/",
+        upload_to=hero_image_path,
+        validators=[validate_hero_image],
         blank=True,
+        help_text="JPEG, PNG, WebP or GIF; not SVG.",
         width_field="hero_image_width",
         height_field="hero_image_height",
     )
@@ -196,6 +244,10 @@ class Article(models.Model):
     hero_image_height = models.PositiveIntegerField(
         null=True, blank=True, editable=False
     )
+    # WebP renditions made when the image is saved: {"source": name, "webp":
+    # [{"name", "width", "height"}, ...]}. A JSON column, so pages listing many
+    # articles read them with no query of their own.
+    hero_renditions = models.JSONField(default=dict, editable=False, blank=True)
     hero_image_alt = models.CharField(
         "hero image alt text",
         max_length=300,
@@ -278,20 +330,28 @@ class Article(models.Model):
             self.slug = slugify(self.headline)[:255]
         self.body_html = render_markdown(self.body)
         self.summary = self.dek or first_paragraph_summary(self.body_html)
+        self._refresh_hero_renditions()
         derived = {"body_html", "summary"}
         if self.is_live and self.text_changed():
             self.updated_at = timezone.now()
             derived.add("updated_at")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"body", "dek", "headline"} & set(
-            update_fields
-        ):
-            # What is derived from the text is saved with it.
-            kwargs["update_fields"] = {*update_fields, *derived}
+        if update_fields is not None:
+            # What is derived from the text and the image is saved with them.
+            if {"body", "dek", "headline"} & set(update_fields):
+                update_fields = {*update_fields, *derived}
+            if "hero_image" in update_fields:
+                update_fields = {*update_fields, "hero_renditions"}
+            kwargs["update_fields"] = update_fields
         old_slug = getattr(self, "_loaded", {}).get("slug")
         with transaction.atomic():
             super().save(*args, **kwargs)
             self._keep_old_url(old_slug)
+            # Entity mentions, and their links in body_html, are recomputed once
+            # the transaction commits: the admin saves the mention inline after this.
+            from entities.mentions import relink_on_commit
+
+            relink_on_commit([self.pk])
         self._loaded = {name: getattr(self, name) for name in (*TEXT_FIELDS, "slug")}
 
     def get_absolute_url(self) -> str:
@@ -348,6 +408,31 @@ class Article(models.Model):
             errors["expires_at"] = "The expiry must come after the publication time."
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def hero_srcset(self) -> str:
+        """The WebP renditions as an ``srcset`` value, widest last."""
+        storage = self.hero_image.storage
+        return ", ".join(
+            f"{storage.url(rendition['name'])} {rendition['width']}w"
+            for rendition in self.hero_renditions.get("webp", [])
+        )
+
+    def _refresh_hero_renditions(self) -> None:
+        source = self.hero_image.name if self.hero_image else ""
+        if self.hero_renditions.get("source", "") == source:
+            return
+        previous = self.hero_renditions
+        if source:
+            if not self.hero_image._committed:
+                # Store the upload first, so the renditions sit beside its final name.
+                self.hero_image.save(source, self.hero_image.file, save=False)
+            self.hero_renditions = make_renditions(self.hero_image)
+        else:
+            self.hero_renditions = {}
+        if previous:
+            storage = self.hero_image.storage
+            transaction.on_commit(lambda: delete_renditions(previous, storage))
 
     @property
     def state(self) -> "Article.State":

@@ -53,6 +53,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from scipy import sparse
 
+from articles import caching
 from articles.models import (
     Article,
     ArticleFeatureWeight,
@@ -529,6 +530,16 @@ def _clear(model) -> None:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
 
+def _delete(rows: QuerySet) -> None:
+    """Delete derived rows in one statement, sending no signal per row.
+
+    QuerySet.delete() would load every row to send post_delete, which the
+    public page cache listens to; each update forgets cached pages once
+    instead (``caching.invalidate_public_pages``).
+    """
+    rows._raw_delete(rows.db)
+
+
 def _pin_entries() -> Iterable[tuple]:
     position = 0
     previous = None
@@ -630,6 +641,7 @@ def rebuild(*, progress: Progress | None = None) -> RebuildSummary:
         report("Saving features", 2, 2)
         _insert_rows(ReadNextEntry, entry_columns, _pin_entries())
         recommendations = _insert_rows(ReadNextEntry, entry_columns, computed_entries())
+        caching.invalidate_public_pages()
     return RebuildSummary(
         articles=n, features=len(keys), recommendations=recommendations
     )
@@ -752,9 +764,11 @@ def _choose(
 
 
 def _write_list(article_id: int, chosen: list[tuple[int, float, list[dict]]]) -> None:
-    ReadNextEntry.objects.filter(
-        article_id=article_id, kind=ReadNextEntry.Kind.COMPUTED
-    ).delete()
+    _delete(
+        ReadNextEntry.objects.filter(
+            article_id=article_id, kind=ReadNextEntry.Kind.COMPUTED
+        )
+    )
     ReadNextEntry.objects.bulk_create(
         ReadNextEntry(
             article_id=article_id,
@@ -818,7 +832,7 @@ def _leave_other_lists(article_id: int) -> set[int]:
         target_id=article_id, kind=ReadNextEntry.Kind.COMPUTED
     )
     lists = set(entries.values_list("article_id", flat=True))
-    entries.delete()
+    _delete(entries)
     return lists
 
 
@@ -893,9 +907,11 @@ def _enter_other_lists(
         article_id__in=list(changed), feature_id__in=list(source.labels)
     ).values_list("article_id", "feature_id", "weight"):
         their_vectors[article_id][feature_id] = weight
-    ReadNextEntry.objects.filter(
-        article_id__in=list(changed), kind=ReadNextEntry.Kind.COMPUTED
-    ).delete()
+    _delete(
+        ReadNextEntry.objects.filter(
+            article_id__in=list(changed), kind=ReadNextEntry.Kind.COMPUTED
+        )
+    )
     ReadNextEntry.objects.bulk_create(
         ReadNextEntry(
             article_id=article_id,
@@ -964,7 +980,10 @@ def update_article(article: Article) -> None:
     """Bring Read These Next up to date after the article was published, edited,
     scheduled, withdrawn or unpublished: its pins, its own list, and its place
     in the lists of other articles."""
-    sync_pins(article)
+    # Other articles' pages may change too: forget every cached page once
+    # this commits.
+    caching.invalidate_public_pages()
+    _sync_pins(article)
     text_fields = ("headline", "dek", "body", "section_id", "published_at")
     row = indexed_articles().filter(pk=article.pk).values(*text_fields).first()
     was_indexed = ArticleFeatureWeight.objects.filter(article_id=article.pk).exists()
@@ -974,10 +993,12 @@ def update_article(article: Article) -> None:
     if was_indexed:
         row = Article.objects.filter(pk=article.pk).values(*text_fields).get()
         _count_in(_feature_keys(*_features_of(article.pk, row)), -1)
-        ArticleFeatureWeight.objects.filter(article_id=article.pk).delete()
-    ReadNextEntry.objects.filter(
-        article_id=article.pk, kind=ReadNextEntry.Kind.COMPUTED
-    ).delete()
+        _delete(ArticleFeatureWeight.objects.filter(article_id=article.pk))
+    _delete(
+        ReadNextEntry.objects.filter(
+            article_id=article.pk, kind=ReadNextEntry.Kind.COMPUTED
+        )
+    )
     _refill(_leave_other_lists(article.pk))
 
 
@@ -1038,7 +1059,7 @@ def _index(article_id: int, row: dict, *, entering: bool) -> None:
         corpus_size(),
     )
     vector = dict(zip(feature_ids.tolist(), weights.tolist(), strict=True))
-    ArticleFeatureWeight.objects.filter(article_id=article_id).delete()
+    _delete(ArticleFeatureWeight.objects.filter(article_id=article_id))
     ArticleFeatureWeight.objects.bulk_create(
         ArticleFeatureWeight(article_id=article_id, feature_id=pk, weight=weight)
         for pk, weight in vector.items()
@@ -1064,15 +1085,22 @@ def _index(article_id: int, row: dict, *, entering: bool) -> None:
 
 def sync_pins(article: Article) -> None:
     """Mirror the article's pins into its stored list, in the editor's order."""
+    caching.invalidate_public_pages()
+    _sync_pins(article)
+
+
+def _sync_pins(article: Article) -> None:
     targets = list(
         ReadNextPin.objects.filter(article_id=article.pk)
         .order_by("position", "pk")
         .values_list("target_id", flat=True)
     )
-    ReadNextEntry.objects.filter(
-        Q(kind=ReadNextEntry.Kind.PINNED) | Q(target_id__in=targets),
-        article_id=article.pk,
-    ).delete()
+    _delete(
+        ReadNextEntry.objects.filter(
+            Q(kind=ReadNextEntry.Kind.PINNED) | Q(target_id__in=targets),
+            article_id=article.pk,
+        )
+    )
     ReadNextEntry.objects.bulk_create(
         ReadNextEntry(
             article_id=article.pk,

@@ -1,10 +1,45 @@
+from itertools import groupby
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.generic import ListView
 from reversion.models import Version
 
 from articles import previews, revisions
-from articles.models import Article, Author, Section, Tag
+from articles.models import Article, Author, Section, Tag, TagSlugRedirect
+
+# The home page: a lead story and the latest after it, then a short rail of
+# each section's newest stories.
+HOME_LATEST = 7
+RAIL_LENGTH = 4
+
+
+def bad_request(request: HttpRequest, message: str) -> HttpResponse:
+    return render(request, "400.html", {"message": message}, status=400)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    latest = list(Article.objects.live().for_listing()[:HOME_LATEST])
+    rails = [
+        (section, list(articles))
+        for section, articles in groupby(
+            # Rails show no bylines: the section is all they need.
+            Article.objects.live()
+            .select_related("section")
+            .latest_by_section(per_section=RAIL_LENGTH),
+            key=lambda article: article.section,
+        )
+    ]
+    return render(
+        request,
+        "articles/home.html",
+        {
+            "lead": latest[0] if latest else None,
+            "latest": latest[1:],
+            "rails": rails,
+            "canonical_url": request.build_absolute_uri("/"),
+        },
+    )
 
 
 class LiveArticleListView(ListView):
@@ -14,6 +49,23 @@ class LiveArticleListView(ListView):
     context_object_name = "articles"
     subject_name = ""  # the template's name for the section, tag ... listed
 
+    def get(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        page = request.GET.get("page", "1")
+        if not page.isdigit() or int(page) < 1:
+            return bad_request(request, "“page” must be a page number: 1, 2, 3 …")
+        try:
+            return super().get(request, *args, **kwargs)
+        except Http404:
+            if getattr(self, "subject", None) is not None:
+                raise  # the subject exists; the page number does not
+            moved_to = self.moved_to()
+            if moved_to is None:
+                raise
+            query = request.GET.urlencode()
+            return redirect(
+                f"{moved_to}?{query}" if query else moved_to, permanent=True
+            )
+
     def get_queryset(self):
         articles = Article.objects.live().for_listing()
         if not self.subject_name:
@@ -21,14 +73,25 @@ class LiveArticleListView(ListView):
         self.subject = self.get_subject()
         return self.narrow(articles, self.subject)
 
+    def moved_to(self) -> str | None:
+        """Where a subject that is not found now lives (a merged tag), if anywhere."""
+        return None
+
     def get_context_data(self, **kwargs):
         if self.subject_name:
             kwargs[self.subject_name] = self.subject
-        return super().get_context_data(**kwargs)
+        context = super().get_context_data(**kwargs)
+        # Page 1 has one address; the others are distinct pages of the archive.
+        number = context["page_obj"].number
+        query = f"?page={number}" if number > 1 else ""
+        context["canonical_url"] = self.request.build_absolute_uri(
+            self.request.path + query
+        )
+        return context
 
 
-class HomeView(LiveArticleListView):
-    template_name = "articles/home.html"
+class ArchiveView(LiveArticleListView):
+    template_name = "articles/archive.html"
 
 
 class SectionView(LiveArticleListView):
@@ -41,6 +104,9 @@ class SectionView(LiveArticleListView):
     def narrow(self, articles, section: Section):
         return articles.filter(section=section)
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(current_section_slug=self.subject.slug)
+
 
 class TagView(LiveArticleListView):
     template_name = "articles/tag.html"
@@ -51,6 +117,12 @@ class TagView(LiveArticleListView):
 
     def narrow(self, articles, tag: Tag):
         return articles.filter(tagged_items__tag=tag)
+
+    def moved_to(self) -> str | None:
+        moved = TagSlugRedirect.objects.select_related("tag").filter(
+            old_slug=self.kwargs["slug"]
+        )
+        return next((redirect.tag.get_absolute_url() for redirect in moved), None)
 
 
 class AuthorView(LiveArticleListView):
@@ -76,7 +148,15 @@ def article_detail(
     canonical_url = article.get_absolute_url()
     if request.path != canonical_url:
         return redirect(canonical_url, permanent=True)
-    return render(request, "articles/article_detail.html", {"article": article})
+    return render(
+        request,
+        "articles/article_detail.html",
+        {
+            "article": article,
+            "canonical_url": request.build_absolute_uri(canonical_url),
+            "current_section_slug": article.section.slug,
+        },
+    )
 
 
 def render_preview(request: HttpRequest, version: Version) -> HttpResponse:

@@ -1,7 +1,9 @@
 from django.shortcuts import get_object_or_404
 
 from articles.views import LiveArticleListView
-from entities.models import Entity, Mention
+from entities.models import Entity, EntitySlugRedirect, Mention
+
+RELATED_ENTITIES = 12
 
 
 class EntityView(LiveArticleListView):
@@ -16,3 +18,15 @@ class EntityView(LiveArticleListView):
     def narrow(self, articles, entity: Entity):
         mentioning = Mention.objects.confirmed().filter(entity=entity)
         return articles.filter(pk__in=mentioning.values("article_id"))
+
+    def moved_to(self) -> str | None:
+        moved = EntitySlugRedirect.objects.select_related("entity").filter(
+            old_slug=self.kwargs["slug"]
+        )
+        return next((redirect.entity.get_absolute_url() for redirect in moved), None)
+
+    def get_context_data(self, **kwargs):
+        kwargs["related_entities"] = Entity.objects.co_occurring_with(self.subject)[
+            :RELATED_ENTITIES
+        ]
+        return super().get_context_data(**kwargs)

@@ -17,3 +17,7 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # collectstatic run.
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The test client speaks plain HTTP; header tests make secure requests
+# themselves where HTTPS matters (HSTS).
+SECURE_SSL_REDIRECT = False

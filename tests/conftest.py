@@ -1,9 +1,18 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 SHARED_SEED = Path(__file__).resolve().parent.parent.parent / "shared" / "seeds"
 PROJECT_SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Start every test with no stored pages: the local-memory cache outlives tests."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from django.utils import timezone
 from articles.models import Article, ReadNextEntry, ReadNextPin
 from entities.models import Entity, Mention
 from tests.conftest import PROJECT_SEEDS
+from tests.test_pages import card_titles, links, parse
 
 NEV_HEADLINE = "Foreign Automakers Pursue Partnerships in China's NEV Sector"
 SEED_ENTITIES = [
@@ -60,6 +61,36 @@ def test_demo_nev_story_matches_the_seed():
 
 
 @pytest.mark.django_db
+def test_every_entity_of_the_nev_story_is_linked_in_its_body(client):
+    load_demo()
+    story = Article.objects.get(headline=NEV_HEADLINE)
+
+    page = parse(client.get(story.get_absolute_url()))
+
+    body_links = links(page.find(class_="story-body"))
+    confirmed = Mention.objects.confirmed().filter(article=story)
+    entities = [mention.entity for mention in confirmed.select_related("entity")]
+    assert set(SEED_ENTITIES) <= {entity.name for entity in entities}
+    for entity in entities:
+        hrefs = [href for _, href in body_links]
+        assert hrefs.count(entity.get_absolute_url()) == 1, entity.name
+    assert len(body_links) == len(entities)
+
+
+@pytest.mark.django_db
+def test_each_demo_entity_page_lists_the_stories_that_mention_it(client):
+    load_demo()
+
+    for entity in Entity.objects.all():
+        stories = Article.objects.filter(
+            mentions__entity=entity, mentions__status=Mention.Status.CONFIRMED
+        )
+        page = parse(client.get(entity.get_absolute_url()))
+        assert sorted(card_titles(page)) == sorted(s.headline for s in stories)
+        assert stories.exists(), entity.name
+
+
+@pytest.mark.django_db
 def test_every_demo_entity_is_mentioned_by_some_story():
     load_demo()
 
@@ -67,6 +98,13 @@ def test_every_demo_entity_is_mentioned_by_some_story():
         pk__in=Mention.objects.confirmed().values("entity_id")
     )
     assert list(unmentioned.values_list("name", flat=True)) == []
+
+
+@pytest.mark.django_db
+def test_no_demo_story_claims_to_have_been_updated():
+    load_demo()
+
+    assert [a.slug for a in Article.objects.all() if a.was_updated] == []
 
 
 @pytest.mark.django_db
@@ -132,3 +170,21 @@ def test_ensure_editor_generates_and_prints_a_password_when_none_is_given(monkey
 
     password = stdout.getvalue().split("password: ")[1].split()[0]
     assert get_user_model().objects.get(username="editor").check_password(password)
+
+
+@pytest.mark.django_db
+def test_demo_illustrations_give_every_story_a_labelled_hero_image_once():
+    call_command("load_demo", "--illustrate", stdout=StringIO())
+    first = {a.pk: a.hero_image.name for a in Article.objects.all()}
+    output = StringIO()
+    call_command("load_demo", "--illustrate", stdout=output)
+
+    assert "0 hero illustrations drawn." in output.getvalue()
+    for article in Article.objects.all():
+        assert article.hero_image.name == first[article.pk]
+        assert article.hero_image_alt.startswith("Abstract illustration")
+        assert article.hero_image_credit == "Illustration drawn for the Newsroom demo"
+        assert (article.hero_image_width, article.hero_image_height) == (1600, 900)
+        assert [r["width"] for r in article.hero_renditions["webp"]] == [
+            320, 640, 960, 1280, 1600
+        ]  # fmt: skip

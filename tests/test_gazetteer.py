@@ -64,9 +64,19 @@ def test_gazetteer_import_is_idempotent_and_updates_what_changed(write_file):
         ("[[entity]]\nname = 'X'\nkind = 'place'\ncolour = 'red'", "unknown keys"),
         ("[[entity]]\nname = 'X'\nkind = 'place'\ndescription = 3", "must be text"),
         ("[[entity]]\nname = 'Cleon'\nkind = 'place'", "same entity as line 8"),
+        ("[[entity]]\nname = 'X'\nkind = 'place'\npolicy = 'maybe'",
+         "mention_policy: Value 'maybe' is not a valid choice."),
+        ("[[entity]]\nname = 'X'\nkind = 'place'\ncase = 'upper'",
+         "match_case: Value 'upper' is not a valid choice."),
+        ("[[entity]]\nname = 'X'\nkind = 'place'\naliases = [{ nom = 'Y' }]",
+         "a list of strings or of tables"),
+        ("[[entity]]\nname = 'X'\nkind = 'place'\n"
+         "aliases = [{ name = 'Y', case = 'upper' }]",
+         "alias “Y”: match_case: Value 'upper' is not a valid choice."),
     ],
     ids=["bad-toml", "no-name", "bad-kind", "bad-wikidata", "bad-aliases",
-         "unknown-key", "not-text", "repeated"],
+         "unknown-key", "not-text", "repeated", "bad-policy", "bad-case",
+         "bad-alias-table", "bad-alias-case"],
 )  # fmt: skip
 def test_a_malformed_entity_names_its_line_and_nothing_is_written(
     write_file, content, message
@@ -94,7 +104,40 @@ def test_import_entities_command_reports_and_fails_clearly(write_file):
     call_command(
         "import_entities", str(write_file("ok.toml", GAZETTEER)), stdout=stdout
     )
-    assert stdout.getvalue().endswith(": 2 created, 0 updated, 0 unchanged\n")
+    assert ": 2 created, 0 updated, 0 unchanged\n" in stdout.getvalue()
+    assert "relink_entities" in stdout.getvalue()
 
     with pytest.raises(CommandError, match="cannot read the file"):
         call_command("import_entities", "/nonexistent/entities.toml", stdout=StringIO())
+
+
+@pytest.mark.django_db
+def test_gazetteer_sets_policy_and_case_rules_of_names_and_aliases(write_file):
+    path = write_file(
+        "entities.toml",
+        """\
+[[entity]]
+name = "Apple"
+kind = "company"
+case = "exact"
+policy = "suggest"
+aliases = ["Apple Inc.", { name = "AAPL", case = "any" }]
+""",
+    )
+
+    import_gazetteer(path)
+
+    apple = Entity.objects.get(slug="apple")
+    assert (apple.match_case, apple.mention_policy) == ("exact", "suggest")
+    assert dict(apple.aliases.values_list("name", "match_case")) == {
+        "AAPL": "any",
+        "Apple Inc.": "auto",
+    }
+    assert import_gazetteer(path).unchanged == 1
+
+    path.write_text(
+        path.read_text(encoding="utf-8").replace('case = "any"', 'case = "exact"'),
+        encoding="utf-8",
+    )
+    assert import_gazetteer(path).updated == ["Apple"]
+    assert apple.aliases.get(name="AAPL").match_case == "exact"

@@ -490,11 +490,14 @@ def test_seed_story_imports_into_an_empty_site_with_two_tags(seed_file):
 
 
 @pytest.mark.django_db
-def test_import_links_known_entities_in_the_text(story):
+def test_import_links_known_entities_in_the_text(
+    story, django_capture_on_commit_callbacks
+):
     town = factories.entity(name="Port Town", slug="port-town")
     factories.entity(name="Inland City", slug="inland-city")
 
-    run_import(story)
+    with django_capture_on_commit_callbacks(execute=True):
+        run_import(story)
 
     article = Article.objects.get(slug="harbour-cranes-arrive-in-port-town")
     mention = Mention.objects.get(article=article)

@@ -5,11 +5,14 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 
 import pytest
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLResolver, get_resolver
 
+from articles import caching
 from articles.models import RESERVED_SECTION_SLUGS, Article, Section, Tag
 from entities.models import Entity, Mention
 from newsroom import views as newsroom_views
@@ -285,7 +288,17 @@ def story_with(count: int) -> Article:
     return article
 
 
+def forget_stored_pages() -> None:
+    """Empty the page cache but keep the content version, as after a page expires."""
+    version = cache.get(caching.VERSION_KEY)
+    cache.clear()
+    cache.set(caching.VERSION_KEY, version)
+
+
 def queries_for(client, url: str) -> int:
+    """Count the queries of a cache miss for ``url``, the content version known."""
+    client.get(url)
+    forget_stored_pages()
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -502,7 +515,7 @@ def shared_lists():
     author = factories.author(slug="ada-reporter")
     entity = factories.entity(slug="renault")
     urls = {
-        "home": "/",
+        "archive": "/archive/",
         "section": "/markets/",
         "tag": "/tags/trade/",
         "author": "/authors/ada-reporter/",
@@ -522,7 +535,7 @@ def shared_lists():
     return add
 
 
-LIST_PAGES = ["home", "section", "tag", "author", "entity"]
+LIST_PAGES = ["archive", "section", "tag", "author", "entity"]
 
 
 @pytest.mark.parametrize("page_name", LIST_PAGES)
@@ -539,13 +552,19 @@ def test_list_pages_show_twenty_articles_a_page(client, shared_lists, page_name)
     assert client.get(url, {"page": 3}).status_code == 404
 
 
+# The entity page also lists related entities.
+LIST_PAGE_QUERIES = {"archive": 6, "section": 6, "tag": 6, "author": 6, "entity": 7}
+
+
 @pytest.mark.parametrize("page_name", LIST_PAGES)
-def test_list_pages_cost_at_most_six_queries_with_many_authors(
+def test_list_pages_cost_a_fixed_number_of_queries_with_many_authors(
     client, shared_lists, django_assert_max_num_queries, page_name
 ):
     url = shared_lists(25)[page_name]
+    client.get(url)
+    forget_stored_pages()
 
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(LIST_PAGE_QUERIES[page_name]):
         response = client.get(url)
 
     assert len(card_titles(parse(response))) == 20
@@ -593,6 +612,7 @@ def public_pages(story):
     """One URL for each kind of public page, on a site with content to show."""
     return {
         "home": "/",
+        "archive": "/archive/",
         "section": story.section.get_absolute_url(),
         "tag": "/tags/international-trade/",
         "author": "/authors/alex-reporter/",
@@ -603,7 +623,8 @@ def public_pages(story):
 
 
 @pytest.mark.parametrize(
-    "page_name", ["home", "section", "tag", "author", "entity", "article", "not found"]
+    "page_name",
+    ["home", "archive", "section", "tag", "author", "entity", "article", "not found"],
 )
 def test_public_pages_have_no_inline_scripts_or_style_attributes(
     client, public_pages, page_name
@@ -623,7 +644,8 @@ def test_public_pages_have_no_inline_scripts_or_style_attributes(
 
 
 @pytest.mark.parametrize(
-    "page_name", ["home", "section", "tag", "author", "entity", "article", "not found"]
+    "page_name",
+    ["home", "archive", "section", "tag", "author", "entity", "article", "not found"],
 )
 def test_public_pages_set_no_cookies_for_anonymous_readers(
     client, public_pages, page_name
@@ -663,3 +685,161 @@ def test_every_first_path_segment_the_site_uses_is_reserved_from_sections():
 
     assert {"admin", "healthz", "tags", "authors", "entities"} <= used
     assert used <= RESERVED_SECTION_SLUGS
+
+
+# --- Home, archive and what every page carries ----------------------------------
+
+
+def test_home_leads_with_the_newest_story_then_the_latest(client):
+    for hours_ago in range(1, 10):
+        factories.article(
+            headline=f"Story {hours_ago}h old",
+            published_at=PUBLISHED - datetime.timedelta(hours=hours_ago),
+        )
+
+    page = parse(client.get("/"))
+
+    lead = page.find(class_="lead-story")
+    assert lead.find(class_="card-title").text == "Story 1h old"
+    assert lead.find(class_="card-title").tag == "h2"
+    latest = page.find(class_="latest")
+    assert card_titles(latest) == [f"Story {hours}h old" for hours in range(2, 8)]
+    assert links(page.find(class_="more")) == [
+        ("All stories, newest first", "/archive/")
+    ]
+
+
+def test_home_has_a_rail_of_each_sections_newest_stories(client):
+    markets = factories.section(name="Markets", slug="markets", position=1)
+    energy = factories.section(name="Energy", slug="energy", position=2)
+    factories.section(name="Empty", slug="empty", position=3)
+    for hours_ago in range(1, 7):
+        factories.article(
+            headline=f"Markets {hours_ago}",
+            section=markets,
+            published_at=PUBLISHED - datetime.timedelta(hours=hours_ago),
+        )
+    factories.article(headline="Energy 1", section=energy)
+    factories.article(
+        headline="Energy draft", section=energy, status=Article.Status.DRAFT
+    )
+
+    rails = parse(client.get("/")).find_all(class_="rail")
+
+    assert [links(rail.find("h2")) for rail in rails] == [
+        [("Markets", "/markets/")],
+        [("Energy", "/energy/")],
+    ]
+    assert [
+        [item.find("a").text for item in rail.find_all(class_="rail-item")]
+        for rail in rails
+    ] == [["Markets 1", "Markets 2", "Markets 3", "Markets 4"], ["Energy 1"]]
+
+
+def test_home_costs_at_most_six_queries_whatever_the_number_of_sections(
+    client, django_assert_max_num_queries
+):
+    for _ in range(8):
+        section = factories.section()
+        for _ in range(5):
+            article = factories.article(section=section)
+            factories.byline(article, factories.author())
+
+    with django_assert_max_num_queries(6):
+        page = parse(client.get("/"))
+
+    assert len(page.find_all(class_="rail")) == 8
+
+
+def test_home_without_stories_says_so(client):
+    page = parse(client.get("/"))
+
+    assert page.find(class_="empty").text == "No stories here yet."
+
+
+@pytest.mark.parametrize("page_number", ["abc", "0", "-1", "1.5", "last"])
+def test_a_malformed_page_number_is_a_bad_request_naming_the_parameter(
+    client, page_number
+):
+    factories.article()
+
+    response = client.get("/archive/", {"page": page_number})
+
+    assert response.status_code == 400
+    assert "“page” must be a page number" in response.content.decode()
+
+
+def canonical(response) -> str:
+    links_ = [
+        link.attrs["href"]
+        for link in parse(response).find_all("link")
+        if link.attrs.get("rel") == "canonical"
+    ]
+    assert len(links_) == 1
+    return links_[0]
+
+
+def test_every_page_names_its_absolute_canonical_address(client, public_pages, story):
+    for name, url in public_pages.items():
+        if name == "not found":
+            continue
+        response = client.get(url, {"utm_source": "newsletter"})
+        assert canonical(response) == f"http://testserver{url}", name
+
+
+def test_later_pages_of_a_list_are_their_own_canonical_address(client, shared_lists):
+    shared_lists(25)
+
+    assert canonical(client.get("/archive/", {"page": 2})) == (
+        "http://testserver/archive/?page=2"
+    )
+    assert canonical(client.get("/archive/", {"page": 1})) == (
+        "http://testserver/archive/"
+    )
+
+
+def test_article_page_has_breadcrumbs_home_section_story(client, story):
+    breadcrumbs = parse(client.get(story.get_absolute_url())).find(class_="breadcrumbs")
+
+    assert breadcrumbs.tag == "nav"
+    assert breadcrumbs.attrs["aria-label"] == "Breadcrumb"
+    assert links(breadcrumbs) == [
+        ("Home", "/"),
+        ("Business", "/business/"),
+        (story.headline, story.get_absolute_url()),
+    ]
+    assert breadcrumbs.find_all("a")[-1].attrs["aria-current"] == "page"
+
+
+@pytest.mark.parametrize("page_name", ["section", "article"])
+def test_the_navigation_marks_the_section_being_read(client, public_pages, page_name):
+    nav = parse(client.get(public_pages[page_name])).find(class_="site-nav")
+
+    current = [a.text for a in nav.find_all("a") if a.attrs.get("aria-current")]
+    assert current == ["Business"]
+
+
+def test_not_found_page_explains_and_leads_home(client):
+    response = client.get("/no-such-section/")
+
+    page = parse(response)
+    assert response.status_code == 404
+    assert page.find("h1").text == "Page not found"
+    assert ("Go to the latest stories", "/") in links(page)
+
+
+def test_server_error_page_needs_neither_database_nor_context(
+    django_assert_num_queries,
+):
+    from django.views.defaults import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/"))
+
+    page = parse(response)
+    assert response.status_code == 500
+    assert page.find("h1").text == "Something went wrong"
+    assert [link.attrs["href"] for link in page.find_all("link")] == [
+        "/static/img/favicon.svg",
+        "/static/css/site.css",
+    ]

@@ -2,7 +2,12 @@ from html.parser import HTMLParser
 
 import pytest
 
-from articles.rendering import first_paragraph_summary, render_markdown, summarize
+from articles.rendering import (
+    MarkdownDocument,
+    first_paragraph_summary,
+    render_markdown,
+    summarize,
+)
 from tests import factories
 
 
@@ -74,3 +79,59 @@ def test_saving_an_article_renders_body_and_summary_once():
     article.save(update_fields=["dek"])
     article.refresh_from_db()
     assert article.summary == "A standfirst."
+
+
+# --- Readable text and added links --------------------------------------------
+
+
+def test_document_blocks_are_the_readable_text_without_code():
+    document = MarkdownDocument(
+        "## A heading\n\nSee [the site](https://example.com/x) and `code` now.\n"
+        "Next line.\n\n```\nfenced\n```\n\n- an item\n"
+    )
+
+    assert [(block.text, block.heading) for block in document.blocks] == [
+        ("A heading", True),
+        ("See the site and   now. Next line.", False),
+        ("an item", False),
+    ]
+
+
+def test_links_are_added_only_where_a_block_allows_them():
+    document = MarkdownDocument(
+        "## Ford news\n\nSee [Ford](https://ford.example/) or Ford."
+    )
+    heading, paragraph = document.blocks
+    in_link, plain = paragraph.text.find("Ford"), paragraph.text.rfind("Ford")
+
+    assert not heading.can_link(0, 4)
+    assert not paragraph.can_link(in_link, in_link + 4)
+    assert paragraph.can_link(plain, plain + 4)
+
+    html = document.render(
+        {
+            0: [(0, 4, "/x/")],
+            1: [(in_link, in_link + 4, "/x/"), (plain, plain + 4, "/x/")],
+        }
+    )
+
+    assert html.count('href="/x/"') == 1
+    assert html.endswith('or <a href="/x/" rel="noopener noreferrer">Ford</a>.</p>\n')
+
+
+def test_a_link_across_emphasis_or_a_line_break_is_not_added():
+    document = MarkdownDocument("Volks*wagen* and Volkswagen\nGroup.")
+    text = document.blocks[0].text
+    assert text == "Volkswagen and Volkswagen Group."
+
+    html = document.render({0: [(0, 10, "/a/"), (15, 31, "/b/")]})
+
+    assert "href" not in html
+
+
+def test_added_links_are_sanitized_like_any_other():
+    document = MarkdownDocument("Renault met.")
+
+    html = document.render({0: [(0, 7, "javascript:alert(1)")]})
+
+    assert html == '<p><a rel="noopener noreferrer">Renault</a> met.</p>\n'

@@ -70,7 +70,7 @@ def test_database_and_cache_come_from_the_environment():
 
     loaded = json.loads(result.stdout)
     assert loaded["engine"] == "django.db.backends.postgresql"
-    assert loaded["cache"] == "django.core.cache.backends.redis.RedisCache"
+    assert loaded["cache"] == "newsroom.cache.ResilientRedisCache"
     assert loaded["hosts"] == ["news.example.com", "www.news.example.com"]
 
 

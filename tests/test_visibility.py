@@ -194,6 +194,7 @@ def test_hidden_articles_appear_on_no_public_page(client, shared_newsroom):
     hidden = shared_newsroom["hidden"]
     listing_urls = [
         "/",
+        "/archive/",
         shared_newsroom["section"].get_absolute_url(),
         shared_newsroom["tag"].get_absolute_url(),
         shared_newsroom["author"].get_absolute_url(),

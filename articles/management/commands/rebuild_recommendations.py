@@ -16,6 +16,8 @@ class Command(BaseCommand):
         last_line = {"stage": None, "tenth": -1}
 
         def progress(stage: str, done: int, total: int) -> None:
+            if options["verbosity"] < 1:
+                return
             share = done / total if total else 1.0
             filled = round(share * BAR_WIDTH)
             line = (
@@ -35,6 +37,8 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
         summary = recommendations.rebuild(progress=progress)
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Rebuilt Read These Next for {summary.articles:,} articles: "

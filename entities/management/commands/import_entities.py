@@ -20,3 +20,10 @@ class Command(BaseCommand):
             f"{path}: {len(result.created)} created, {len(result.updated)} updated, "
             f"{result.unchanged} unchanged"
         )
+        for merged in result.merged:
+            self.stdout.write(f"skipped {merged}: merged in the admin")
+        if result.created or result.updated:
+            self.stdout.write(
+                "Articles already in the database are linked to the new names "
+                "when next saved, or now with: manage.py relink_entities"
+            )

@@ -1,0 +1,136 @@
+"""Run Newsroom as in production, on 127.0.0.1 and a free port, with the demo.
+
+Used by the throughput benchmark, the Lighthouse script and the Lighthouse
+test: debug off, gunicorn with two sync workers, WhiteNoise serving compressed
+and hashed static files, a fresh SQLite database holding the demo newsroom.
+"""
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+STARTUP_SECONDS = 60
+NEV_STORY = (
+    "/business/2026/02/04/foreign-automakers-pursue-partnerships-in-chinas-nev-sector/"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _manage(env: dict[str, str], *arguments: str) -> None:
+    subprocess.run(
+        [PYTHON, "manage.py", *arguments],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+        timeout=300,
+    )
+
+
+def _add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
+    _manage(env, "create_staff", username, "--role", role)
+    _manage(
+        env,
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.contrib.auth.models import User; "
+        f"user = User.objects.get(username={username!r}); "
+        f"user.set_password({password!r}); user.save()",
+    )
+
+
+def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not answer {base_url}/healthz in time")
+
+
+@contextmanager
+def production_server(
+    *,
+    workers: int = 2,
+    redis_url: str = "",
+    accounts: dict[str, tuple[str, str]] | None = None,
+) -> Iterator[str]:
+    """Serve the demo with production settings; yield the base URL, then stop.
+
+    ``accounts`` maps usernames to (role, password) for staff to create.
+    """
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
+    if gunicorn is None:
+        raise RuntimeError("gunicorn is not installed beside this Python")
+    workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
+    port = free_port()
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
+    server = None
+    try:
+        _manage(env, "migrate", "--noinput")
+        _manage(env, "load_demo")
+        for username, (role, password) in (accounts or {}).items():
+            _add_account(env, username, role, password)
+        _manage(env, "collectstatic", "--noinput")
+        server = subprocess.Popen(
+            [
+                gunicorn,
+                "newsroom.wsgi",
+                "--workers",
+                str(workers),
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=PROJECT,
+            env=env,
+        )
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base_url, server)
+        yield base_url
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+        shutil.rmtree(workdir, ignore_errors=True)

@@ -1,0 +1,174 @@
+"""Faults the site must survive, and the database layout that scales it."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.http import HttpResponse
+from django.test import Client, override_settings
+
+from articles.models import Article
+from newsroom.cache import ResilientRedisCache
+from newsroom.db_router import PrimaryReplicaRouter, ReplicaRoutingMiddleware
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_cache(location: str) -> dict:
+    return {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": location,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
+        }
+    }
+
+
+def redis_is_running() -> bool:
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=0.5).close()
+    except OSError:
+        return False
+    return True
+
+
+def test_every_cache_operation_degrades_to_a_miss_without_redis(caplog):
+    cache = ResilientRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
+
+    assert cache.get("key", "default") == "default"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.add("key", 1) is False
+    assert cache.has_key("key") is False
+    assert cache.delete("key") is False
+    assert cache.get_or_set("key", 5) == 5
+    cache.set("key", 1)
+    cache.delete_many(["a"])
+    with pytest.raises(ValueError):
+        cache.incr("counter")
+    assert "Redis unavailable" in caplog.text
+
+
+def test_pages_and_health_still_answer_while_redis_is_away():
+    article = factories.article()
+    with override_settings(CACHES=redis_cache(f"redis://127.0.0.1:{closed_port()}/0")):
+        client = Client()
+        page = client.get(article.get_absolute_url())
+        health = client.get("/healthz")
+
+    assert page.status_code == 200
+    assert (health.status_code, health.json()["cache"]) == (200, "down")
+
+
+@pytest.mark.skipif(not redis_is_running(), reason="no Redis on 127.0.0.1:6379")
+def test_the_resilient_cache_works_against_a_real_redis():
+    cache = ResilientRedisCache("redis://127.0.0.1:6379/7", {})
+    cache.clear()
+
+    cache.set("key", {"a": 1}, 30)
+    cache.add("counter", 1)
+    cache.incr("counter")
+
+    assert cache.get("key") == {"a": 1}
+    assert cache.get("counter") == 2
+    cache.clear()
+
+
+# --- A read replica -----------------------------------------------------------------
+
+
+def routed_database(request) -> str:
+    decided = {}
+
+    def view(request):
+        decided["read"] = PrimaryReplicaRouter().db_for_read(Article)
+        decided["write"] = PrimaryReplicaRouter().db_for_write(Article)
+        return HttpResponse()
+
+    ReplicaRoutingMiddleware(view)(request)
+    assert decided["write"] == "default"
+    return decided["read"]
+
+
+def test_anonymous_reads_use_the_replica_and_editors_the_primary(rf):
+    with_session = rf.get("/business/")
+    with_session.COOKIES["sessionid"] = "an-editor"
+
+    assert routed_database(rf.get("/business/")) == "replica"
+    assert routed_database(rf.get("/api/v1/articles/")) == "replica"
+    assert routed_database(rf.get("/admin/articles/article/")) == "default"
+    assert routed_database(with_session) == "default"
+    assert routed_database(rf.post("/admin/login/")) == "default"
+    # Outside a request (commands, the shell) everything uses the primary.
+    assert PrimaryReplicaRouter().db_for_read(Article) == "default"
+
+
+def test_only_the_primary_is_migrated():
+    router = PrimaryReplicaRouter()
+
+    assert router.allow_migrate("default", "articles")
+    assert not router.allow_migrate("replica", "articles")
+
+
+def test_a_replica_url_switches_the_router_on():
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['replica']['NAME'], settings.DATABASE_ROUTERS, "
+        "'newsroom.db_router.ReplicaRoutingMiddleware' in settings.MIDDLEWARE)"
+    )
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "newsroom.settings",
+        "DJANGO_DEBUG": "1",
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/newsroom",
+        "DATABASE_REPLICA_URL": "postgres://reader@10.0.0.9:5432/newsroom",
+    }
+
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+
+    assert result.stdout.split() == [
+        "newsroom",
+        "['newsroom.db_router.PrimaryReplicaRouter']",
+        "True",
+    ]
+
+
+# --- SQLite under concurrent writers -----------------------------------------------
+
+
+@pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="SQLite's locking is what this checks"
+)
+def test_two_writers_and_two_readers_for_20_seconds_lose_nothing():
+    script = ROOT / "benchmarks" / "sqlite_concurrency.py"
+    result = subprocess.run(
+        [sys.executable, str(script), "--seconds", "20"],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=True,
+    )
+    report = json.loads(result.stdout)
+
+    assert report["errors"] == []
+    assert report["lost"] == []
+    assert all(count > 10 for count in report["committed"].values())
+    assert report["reads"] > 100

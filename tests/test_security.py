@@ -1,0 +1,304 @@
+"""Headers, cookies, login lockout, input limits, uploads and the deploy check."""
+
+import io
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import OperationalError
+from django.test import Client
+from django.urls import reverse
+from PIL import Image
+
+from articles.uploads import hero_image_path, validate_hero_image
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+# --- Headers --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def page_urls() -> dict[str, str]:
+    article = factories.article()
+    return {
+        "home": "/",
+        "article": article.get_absolute_url(),
+        "section": article.section.get_absolute_url(),
+        "admin login": reverse("admin:login"),
+        "health": "/healthz",
+        "not found": "/no-such-section/",
+    }
+
+
+def directives(policy: str) -> dict[str, list[str]]:
+    parsed = {}
+    for part in policy.split(";"):
+        name, *values = part.split()
+        parsed[name] = values
+    return parsed
+
+
+@pytest.mark.parametrize(
+    "page", ["home", "article", "section", "admin login", "health", "not found"]
+)
+def test_every_response_carries_the_security_headers(page_urls, page):
+    response = Client().get(page_urls[page], secure=True)
+
+    policy = directives(response["Content-Security-Policy"])
+    assert policy["default-src"] == ["'self'"]
+    assert policy["script-src"] == ["'self'"]
+    assert policy["style-src"] == ["'self'"]
+    assert policy["object-src"] == ["'none'"]
+    assert policy["frame-ancestors"] == ["'none'"]
+    assert policy["base-uri"] == ["'self'"]
+    assert policy["form-action"] == ["'self'"]
+    assert "unsafe-inline" not in response["Content-Security-Policy"]
+    assert "unsafe-eval" not in response["Content-Security-Policy"]
+    hsts = dict(
+        item.strip().partition("=")[::2]
+        for item in response["Strict-Transport-Security"].split(";")
+    )
+    assert int(hsts["max-age"]) >= 15_768_000  # six months: the Observatory's bar
+    assert "includeSubDomains" in hsts
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.parametrize("page", ["home", "article", "section", "not found"])
+def test_anonymous_public_pages_set_no_cookies(page_urls, page):
+    response = Client().get(page_urls[page])
+
+    assert not response.cookies
+
+
+def test_the_login_cookies_are_secure_httponly_and_lax():
+    client = Client()
+    client.get(reverse("admin:login"), secure=True)
+    User.objects.create_user("ed", password="a-long-passphrase", is_staff=True)
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "ed", "password": "a-long-passphrase"},
+        secure=True,
+    )
+
+    assert response.status_code == 302
+    for name in ("sessionid", "csrftoken"):
+        cookie = response.cookies.get(name) or client.cookies[name]
+        assert cookie["secure"] is True, name
+        assert cookie["httponly"] is True, name
+        assert cookie["samesite"] == "Lax", name
+
+
+# --- Admin login ----------------------------------------------------------------------
+
+
+def attempt(client: Client, username: str, password: str, address: str):
+    return client.post(
+        reverse("admin:login"),
+        {"username": username, "password": password},
+        REMOTE_ADDR=address,
+    )
+
+
+def test_repeated_failures_lock_that_username_from_that_address(settings):
+    User.objects.create_user("ed", password="the-right-one", is_staff=True)
+    client = Client()
+    for _ in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert attempt(client, "ed", "wrong", "10.0.0.1").status_code == 200
+    assert attempt(client, "ed", "wrong", "10.0.0.1").status_code == 429
+
+    locked = attempt(client, "ed", "the-right-one", "10.0.0.1")
+    elsewhere = attempt(Client(), "ed", "the-right-one", "10.0.0.2")
+
+    assert locked.status_code == 429
+    assert "Too many failed logins" in locked.content.decode()
+    assert elsewhere.status_code == 302
+
+
+def test_unknown_users_and_wrong_passwords_get_the_same_answer():
+    User.objects.create_user("ed", password="the-right-one", is_staff=True)
+
+    unknown = attempt(Client(), "nobody", "wrong", "10.0.0.3")
+    wrong = attempt(Client(), "ed", "wrong", "10.0.0.4")
+
+    def visible(response) -> str:
+        page = response.content.decode()
+        return page.split('name="csrfmiddlewaretoken" value="')[0]
+
+    assert unknown.status_code == wrong.status_code == 200
+    assert visible(unknown).replace("nobody", "ed") == visible(wrong)
+
+
+def test_after_login_next_only_leads_within_the_site():
+    User.objects.create_user("ed", password="the-right-one", is_staff=True)
+
+    response = Client().post(
+        reverse("admin:login") + "?next=https://evil.example/steal",
+        {
+            "username": "ed",
+            "password": "the-right-one",
+            "next": "https://evil.example/steal",
+        },
+    )
+
+    assert response.status_code == 302
+    assert "evil.example" not in response["Location"]
+
+
+# --- Input limits ---------------------------------------------------------------------
+
+
+def test_a_request_body_over_the_limit_is_refused_with_a_clear_page(settings):
+    response = Client().generic(
+        "POST",
+        reverse("admin:login"),
+        b"x",
+        CONTENT_LENGTH=str(settings.NEWSROOM_MAX_REQUEST_BYTES + 1),
+    )
+
+    assert response.status_code == 413
+    assert "larger than this site accepts" in response.content.decode()
+
+
+def test_a_form_with_too_many_fields_is_a_bad_request():
+    fields = {f"field{number}": "x" for number in range(2_100)}
+
+    response = Client().post(reverse("admin:login"), fields)
+
+    assert response.status_code == 400
+
+
+# --- Uploads --------------------------------------------------------------------------
+
+
+def image_file(format_: str, name: str, size=(40, 30)) -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "teal").save(buffer, format=format_)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+@pytest.mark.parametrize("format_", ["JPEG", "PNG", "WEBP", "GIF"])
+def test_raster_images_are_accepted_and_stored_under_a_random_name(format_):
+    upload = image_file(format_, "../../etc/passwd.svg")
+    validate_hero_image(upload)
+    article = factories.article()
+    article.hero_image = upload
+
+    path = hero_image_path(article, upload.name)
+
+    assert "passwd" not in path and ".." not in path
+    expected = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp", "GIF": ".gif"}
+    assert path.endswith(expected[format_])
+    assert path != hero_image_path(article, upload.name)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b"%PDF-1.4 not an image",
+        b"GIF89a but then nothing",
+    ],
+)
+def test_anything_but_a_raster_image_is_refused(content):
+    with pytest.raises(Exception, match="JPEG, PNG, WebP or GIF"):
+        validate_hero_image(SimpleUploadedFile("photo.jpg", content))
+
+
+def test_an_image_over_the_size_limit_is_refused(settings):
+    settings.NEWSROOM_MAX_IMAGE_BYTES = 10
+
+    with pytest.raises(Exception, match="the limit is 0 MB"):
+        validate_hero_image(image_file("PNG", "big.png"))
+
+
+# --- The database going away ----------------------------------------------------------
+
+
+def test_pages_answer_503_while_the_database_is_away():
+    with mock.patch(
+        "articles.views.ArchiveView.get_queryset",
+        side_effect=OperationalError("could not connect to server"),
+    ):
+        response = Client().get("/archive/")
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "30"
+    assert "cannot reach its database" in response.content.decode()
+
+    assert Client().get("/archive/").status_code == 200  # and back by itself
+
+
+def test_a_missing_table_is_a_bug_not_an_outage():
+    client = Client(raise_request_exception=False)
+    with mock.patch(
+        "articles.views.ArchiveView.get_queryset",
+        side_effect=OperationalError("no such table: articles_article"),
+    ):
+        response = client.get("/archive/")
+
+    assert response.status_code == 500
+
+
+# --- check --deploy -------------------------------------------------------------------
+
+
+def deploy_check(**environment: str) -> subprocess.CompletedProcess:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "NEWSROOM_"))
+    }
+    env |= {"DJANGO_ALLOWED_HOSTS": "news.example.org"} | environment
+    return subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "check",
+            "--deploy",
+            "--fail-level",
+            "WARNING",
+            "--settings",
+            "newsroom.settings",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_production_settings_pass_the_deploy_check():
+    result = deploy_check(DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
+
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_deploy_check_fails_without_a_secret_key():
+    result = deploy_check()
+
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_the_deploy_check_fails_with_a_development_key():
+    result = deploy_check(
+        DJANGO_SECRET_KEY="django-insecure-development-only-never-use-in-production"
+    )
+
+    assert result.returncode != 0
+    assert "newsroom.E001" in result.stdout + result.stderr
