@@ -1,5 +1,6 @@
 import taggit.models
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
@@ -9,12 +10,12 @@ from django.db.models import Count, F
 from django.http import Http404
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from reversion.models import Version
 
-from articles import previews, publishing, revisions
+from articles import previews, publishing, recommendations, revisions
 from articles.merge_admin import MergeAdminMixin
 from articles.merging import merge_tags
 from articles.models import (
@@ -22,6 +23,8 @@ from articles.models import (
     Author,
     Byline,
     Correction,
+    ReadNextEntry,
+    ReadNextExclusion,
     ReadNextPin,
     Section,
     Tag,
@@ -131,6 +134,23 @@ class ReadNextPinInline(ArticleInlineMixin, admin.TabularInline):
     autocomplete_fields = ["target"]
     fields = ["target", "position"]
     verbose_name_plural = "Read These Next pins, in order"
+
+    def get_max_num(self, request, obj=None, **kwargs) -> int:
+        # The block shows this many stories: a pin beyond them would never be seen.
+        return settings.NEWSROOM_READ_NEXT_COUNT
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+
+class ReadNextExclusionInline(ArticleInlineMixin, admin.TabularInline):
+    model = ReadNextExclusion
+    fk_name = "article"
+    extra = 0
+    autocomplete_fields = ["target"]
+    fields = ["target"]
+    verbose_name = "story never to recommend here"
+    verbose_name_plural = "Read These Next exclusions (never recommended here)"
 
 
 class CorrectionInline(ArticleInlineMixin, admin.StackedInline):
@@ -282,7 +302,13 @@ class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
     # Undated drafts first on every database (PostgreSQL and SQLite disagree
     # on where NULLs sort by default).
     ordering = [F("published_at").desc(nulls_first=True), "-pk"]
-    inlines = [BylineInline, ReadNextPinInline, MentionInline, CorrectionInline]
+    inlines = [
+        BylineInline,
+        ReadNextPinInline,
+        ReadNextExclusionInline,
+        MentionInline,
+        CorrectionInline,
+    ]
     actions = ["submit_selected", "publish_selected", "withdraw_selected"]
     fieldsets = [
         (
@@ -324,6 +350,15 @@ class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        (
+            "Read These Next",
+            {
+                "fields": ["read_next_computed"],
+                "description": "Computed when the article is published or saved. "
+                "Pins come first; computed stories fill the remaining places, "
+                "skipping any that is not live when a reader opens the page.",
+            },
+        ),
     ]
 
     # --- Permissions ------------------------------------------------------
@@ -346,6 +381,7 @@ class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
             "revised_by",
             "updated_at",
             "workflow_record",
+            "read_next_computed",
         ]
         if not publishing.can_publish(request.user):
             # Writers neither schedule nor set expiry: that is publishing.
@@ -400,6 +436,39 @@ class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
             rows,
         )
 
+    @admin.display(description="computed recommendations")
+    def read_next_computed(self, article: Article) -> str:
+        if article.pk is None:
+            return "—"
+        entries = ReadNextEntry.objects.filter(
+            article=article, kind=ReadNextEntry.Kind.COMPUTED
+        ).select_related("target")
+        if not entries:
+            return "None stored: the article is not published, or nothing is related."
+        rows = format_html_join(
+            "",
+            '<tr><td>{}</td><td><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+            "<td>{}</td></tr>",
+            (
+                (
+                    entry.position + 1,
+                    reverse("admin:articles_article_change", args=[entry.target_id]),
+                    entry.target.headline,
+                    entry.target.state.label,
+                    f"{entry.score:.3f}",
+                    entry.reason_text,
+                )
+                for entry in entries
+            ),
+        )
+        return format_html(
+            '<table class="read-next-computed"><thead><tr><th scope="col">#</th>'
+            '<th scope="col">Story</th><th scope="col">State</th>'
+            '<th scope="col">Score</th><th scope="col">Why</th></tr></thead>'
+            "<tbody>{}</tbody></table>",
+            rows,
+        )
+
     def view_on_site(self, article: Article) -> str | None:
         # Only live articles have a public page to show.
         return article.get_absolute_url() if article.is_live else None
@@ -449,6 +518,8 @@ class ArticleAdmin(ArticleEntitiesAdminMixin, admin.ModelAdmin):
                 user=request.user,
                 comment="Created." if not change else f"Changed {', '.join(changed)}.",
             )
+            if not form.requested_step:  # a workflow step updates it itself
+                recommendations.update_article(article)
         if form.requested_step:
             step = publishing.transition(
                 article,

@@ -10,6 +10,14 @@ class ArticlesConfig(AppConfig):
         from newsroom import backups
 
         revisions.register()
+        # Read These Next's stored lists and vectors are recomputed after a
+        # restore rather than backed up.
+        for label in (
+            "articles.ReadNextEntry",
+            "articles.RecommendationFeature",
+            "articles.ArticleFeatureWeight",
+        ):
+            backups.register_derived(label, "rebuild_recommendations")
         post_migrate.connect(roles.sync_roles_after_migrate, sender=self)
         # Any write to articles or entities may change a public page: listen to
         # every model so that a new one cannot be forgotten.

@@ -40,6 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from articles import recommendations
 from articles.models import (
     Article,
     Author,
@@ -534,6 +535,7 @@ class ArticleImporter:
         from entities.mentions import relink_article
 
         relink_article(article)
+        recommendations.update_article(article)
 
         if is_new or changed:
             save_revision(
@@ -623,6 +625,7 @@ class ArticleImporter:
             ):
                 target.full_clean()
             target.save()
+            recommendations.update_article(target)
             result.created_targets.append(item.title)
         elif not target.dek and len(item.dek) <= 500:
             target.dek = item.dek

@@ -175,7 +175,6 @@ class ArticleQuerySet(models.QuerySet):
         """Fetch everything the article page shows, in a constant number of queries."""
         from entities.models import Mention
 
-        live_targets = Article.objects.live().values("pk")
         return self.for_listing().prefetch_related(
             "tags",  # ordered by name through Tag.Meta
             Prefetch(
@@ -185,12 +184,13 @@ class ArticleQuerySet(models.QuerySet):
                 .order_by("entity__kind", "entity__name"),
                 to_attr="confirmed_mentions",
             ),
+            # Pins, then computed recommendations: the first ones still live.
             Prefetch(
-                "read_next_pins",
-                queryset=ReadNextPin.objects.filter(target__in=live_targets)
+                "read_next_entries",
+                queryset=ReadNextEntry.objects.live()
                 .select_related("target__section")
-                .order_by("position", "pk"),
-                to_attr="live_read_next_pins",
+                .order_by("kind", "position")[: settings.NEWSROOM_READ_NEXT_COUNT],
+                to_attr="read_next",
             ),
             "corrections",
         )
@@ -543,6 +543,141 @@ class ReadNextPin(models.Model):
     def clean(self) -> None:
         if self.article_id and self.article_id == self.target_id:
             raise ValidationError({"target": "An article cannot recommend itself."})
+
+
+class ReadNextExclusion(models.Model):
+    """A story an editor never wants computed into one article's Read These Next."""
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="read_next_exclusions"
+    )
+    target = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Read These Next exclusion"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "target"], name="read_next_exclusion_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(article=F("target")), name="read_next_exclusion_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Exclusion #{self.pk}"
+
+    def clean(self) -> None:
+        if self.article_id and self.article_id == self.target_id:
+            raise ValidationError(
+                {"target": "An article is never recommended under itself anyway."}
+            )
+
+
+class ReadNextEntryQuerySet(models.QuerySet):
+    def live(self) -> "ReadNextEntryQuerySet":
+        """Restrict to entries whose target readers may see right now."""
+        return self.filter(target__in=Article.objects.live().values("pk"))
+
+
+class ReadNextEntry(models.Model):
+    """One line of an article's stored Read These Next list: a pin or a computed one.
+
+    Derived data, written only by ``articles.recommendations``: pins are
+    mirrored from ReadNextPin, computed entries hold a buffer beyond the
+    number shown so that targets which are not live at read time can be
+    skipped and the block still fills.
+    """
+
+    class Kind(models.IntegerChoices):
+        # The values order the list: pins before computed recommendations.
+        PINNED = 0, "Pinned"
+        COMPUTED = 1, "Computed"
+
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="read_next_entries"
+    )
+    target = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="recommended_in"
+    )
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    position = models.PositiveSmallIntegerField()
+    score = models.FloatField(null=True, blank=True)
+    # [{"kind": "entity" or "tag", "name": ..., "slug": ...}], strongest first;
+    # empty for a computed entry linked by wording alone, and for pins.
+    reasons = models.JSONField(default=list, blank=True)
+
+    objects = ReadNextEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["kind", "position"]
+        verbose_name = "Read These Next entry"
+        verbose_name_plural = "Read These Next entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "target"], name="read_next_entry_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["article", "kind", "position"], name="read_next_entry_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.position}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the story is recommended, for readers: "Also about Renault and Geely"."""
+        if self.kind == self.Kind.PINNED:
+            return ""
+        names = [reason["name"] for reason in self.reasons]
+        if not names:
+            return "Similar wording"
+        if len(names) == 1:
+            return f"Also about {names[0]}"
+        return f"Also about {', '.join(names[:-1])} and {names[-1]}"
+
+
+class RecommendationFeature(models.Model):
+    """A word, confirmed entity or tag that articles are compared by.
+
+    ``key`` is "w:<word>", "e:<entity id>" or "t:<tag id>". The document
+    frequency (how many indexed articles have it) gives the feature's rarity.
+    """
+
+    key = models.CharField(max_length=120, unique=True)
+    document_frequency = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class ArticleFeatureWeight(models.Model):
+    """One weight of an indexed article's stored feature vector."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    feature = models.ForeignKey(
+        RecommendationFeature,
+        on_delete=models.CASCADE,
+        related_name="weights",
+        db_index=False,  # the covering index below starts with it
+    )
+    weight = models.FloatField()
+
+    class Meta:
+        indexes = [
+            # Finding every article that shares a feature, with its weight,
+            # reads this index alone.
+            models.Index(
+                fields=["feature", "article", "weight"], name="feature_weight_lookup"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.weight:.3f}"
 
 
 class ArticleSlugRedirect(models.Model):

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
+from articles import recommendations
 from articles.models import Article, Transition
 from articles.revisions import save_revision
 
@@ -174,6 +175,7 @@ def transition(
     )
     for name in ("status", "published_at", "revised_at", "revised_by", "edit_version"):
         setattr(article, name, getattr(current, name))
+    recommendations.update_article(current)
     return Transition.objects.create(
         article=current,
         from_status=from_status,

@@ -17,6 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from reversion.models import Version
 
+from articles import recommendations
 from articles.models import (
     Article,
     Author,
@@ -242,7 +243,7 @@ def article_as_of(version: Version) -> Article:
     article.confirmed_mentions = [
         mention for mention in saved.mentions if mention.status == "confirmed"
     ]
-    article.live_read_next_pins = [pin for pin in saved.pins if pin.target.is_live]
+    article.read_next = recommendations.preview_entries(article, saved.pins)
     return article
 
 
@@ -375,6 +376,7 @@ def revert(article: Article, version: Version, *, user) -> Article:
         if mention.status != decisions[mention.entity_id]:
             mention.status = decisions[mention.entity_id]
             mention.save(update_fields=["status"])
+    recommendations.update_article(article)
     save_revision(
         article,
         user=user,

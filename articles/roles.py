@@ -23,6 +23,7 @@ WRITER_PERMISSIONS = {
         "view_article",
         *(f"{verb}_byline" for verb in ("add", "change", "delete", "view")),
         *(f"{verb}_readnextpin" for verb in ("add", "change", "delete", "view")),
+        *(f"{verb}_readnextexclusion" for verb in ("add", "change", "delete", "view")),
         "view_correction",
         "view_section",
         "view_author",

@@ -75,6 +75,9 @@ NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
 # How long a preview link an editor shares keeps working, unless they choose.
 NEWSROOM_PREVIEW_LINK_HOURS = env_int("NEWSROOM_PREVIEW_LINK_HOURS", 48, minimum=1)
 
+# How many stories the "Read These Next" block under an article shows.
+NEWSROOM_READ_NEXT_COUNT = env_int("NEWSROOM_READ_NEXT_COUNT", 4, minimum=1)
+
 # --- Applications -------------------------------------------------------------
 
 INSTALLED_APPS = [

@@ -5,6 +5,7 @@ import itertools
 
 from django.utils import timezone
 
+from articles import recommendations
 from articles.models import (
     Article,
     Author,
@@ -63,7 +64,12 @@ def byline(article: Article, author: Author, position: int = 0) -> Byline:
 
 
 def pin(article: Article, target: Article, position: int = 0) -> ReadNextPin:
-    return ReadNextPin.objects.create(article=article, target=target, position=position)
+    """Pin a story, mirrored into the stored list as the admin and importer do."""
+    created = ReadNextPin.objects.create(
+        article=article, target=target, position=position
+    )
+    recommendations.sync_pins(article)
+    return created
 
 
 def correction(article: Article, **fields) -> Correction:

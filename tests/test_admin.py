@@ -168,7 +168,13 @@ def test_saving_a_new_article_in_the_admin_stores_tags_byline_and_rendered_body(
     ]
     add_url = admin_url(Article, "add")
     prefixes = inline_prefixes(admin_client.get(add_url).content.decode())
-    assert sorted(prefixes) == ["bylines", "corrections", "mentions", "read_next_pins"]
+    assert sorted(prefixes) == [
+        "bylines",
+        "corrections",
+        "mentions",
+        "read_next_exclusions",
+        "read_next_pins",
+    ]
     management = {}
     for prefix in prefixes:
         management.update(
@@ -241,6 +247,7 @@ def test_an_expiry_before_publication_is_a_form_error(admin_client):
         "expires_at_1": "09:00:00",
         **inline_management("bylines"),
         **inline_management("read_next_pins"),
+        **inline_management("read_next_exclusions"),
         **inline_management("mentions"),
         **inline_management("corrections"),
     }

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, ReadNextPin
+from articles.models import Article, ReadNextEntry, ReadNextPin
 from entities.models import Entity, Mention
 from tests.conftest import PROJECT_SEEDS
 from tests.test_pages import card_titles, links, parse
@@ -52,10 +52,10 @@ def test_demo_nev_story_matches_the_seed():
         "Automotive Industry",
         "International Trade",
     ]
-    assert [pin.target.headline for pin in story.live_read_next_pins] == [
-        "Alphabet's Q4: A Sign of New AI Investment Era"
-    ]
-    assert story.live_read_next_pins[0].target.section.slug == "regulation"
+    pinned = story.read_next[0]
+    assert pinned.kind == ReadNextEntry.Kind.PINNED
+    assert pinned.target.headline == "Alphabet's Q4: A Sign of New AI Investment Era"
+    assert pinned.target.section.slug == "regulation"
     linked = {mention.entity.name for mention in story.confirmed_mentions}
     assert set(SEED_ENTITIES) <= linked
 

@@ -30,6 +30,7 @@ class Command(BaseCommand):
         call_command("relink_entities", stdout=self.stdout)
         # A database loaded before search existed has stories but no index.
         call_command("rebuild_search_index", stdout=self.stdout)
+        call_command("rebuild_recommendations", stdout=self.stdout)
         if illustrate:
             count = illustrations.illustrate_articles_without_images()
             self.stdout.write(f"{count} hero illustrations drawn.")

@@ -1,0 +1,400 @@
+"""Measure Read These Next on a synthetic corpus: quality against a baseline, speed.
+
+Builds a throwaway SQLite database, fills it with ``generate_corpus`` and runs
+``rebuild_recommendations``, then:
+
+- quality: precision@4 (share of the four recommendations shown under an
+  article that belong to its own story cluster) for Newsroom and for
+  django-taggit's ``similar_objects()`` (shared tags counted), side by side on
+  the same articles, with the baseline's cost per call; precision with one
+  feature block at a time; near-duplicates shown together; how far lists kept
+  current by incremental publishing agree with a full rebuild.
+- speed: the full rebuild (wall time and peak memory of the command, in its own
+  process), incremental publishing of new articles through the workflow, the
+  article page, and the baseline's cost at that size.
+
+    .venv/bin/python benchmarks/recommendations.py quality [--articles 10000]
+    .venv/bin/python benchmarks/recommendations.py speed [--articles 100000]
+    .venv/bin/python benchmarks/recommendations.py tune --seed 2
+
+``tune`` prints precision@4 for a grid of block weights; the weights in
+``articles/recommendations.py`` were chosen with it on another seed than the
+one ``quality`` reports, so that the figure is not fitted to its corpus.
+
+Targets (issue 5): precision@4 ≥ 0.9 at 10,000 articles and clearly above the
+baseline; rebuild of 100,000 articles ≤ 5 minutes and ≤ 2 GB; an incremental
+update on publishing ≤ 100 ms at 100,000 articles; the article page ≤ 8
+queries.
+"""
+
+import argparse
+import datetime
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+SHOWN = 4
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", choices=["quality", "speed", "tune"])
+    parser.add_argument("--articles", type=int)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--sample", type=int, default=500, help="articles the baseline is asked about"
+    )
+    parser.add_argument("--publishes", type=int, default=30)
+    options = parser.parse_args()
+    articles = options.articles or (100_000 if options.part == "speed" else 10_000)
+
+    workdir = tempfile.TemporaryDirectory(prefix="newsroom-reco-bench-")
+    os.environ["DATABASE_URL"] = f"sqlite:///{workdir.name}/bench.sqlite3"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.test_settings")
+    os.environ["DJANGO_ALLOWED_HOSTS"] = "testserver"
+    import django
+
+    django.setup()
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    call_command(
+        "generate_corpus",
+        f"--articles={articles}",
+        f"--seed={options.seed}",
+        "--until=2026-11-01",
+        stdout=StringIO(),
+    )
+    print(f"Corpus: {articles:,} articles, seed {options.seed}, generated in "
+          f"{time.perf_counter() - started:.0f} s")  # fmt: skip
+    rebuild_in_child_process()
+    if options.part == "quality":
+        quality(options.sample, options.seed, options.publishes)
+    elif options.part == "tune":
+        tune()
+    else:
+        speed(options.publishes, options.seed)
+    workdir.cleanup()
+
+
+def rebuild_in_child_process() -> None:
+    """Run the command as an operator would, measuring its own peak memory."""
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "rebuild_recommendations"],
+        check=True,
+        stdout=subprocess.DEVNULL,
+        env=os.environ.copy(),
+    )
+    elapsed = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"Full rebuild: {elapsed:.1f} s, peak memory {peak_mb:,.0f} MB")
+
+
+def live_clusters() -> dict[int, int]:
+    from articles.models import Article
+    from articles.synthetic import cluster_of
+
+    return {
+        pk: cluster_of(slug)
+        for pk, slug in Article.objects.live().values_list("pk", "slug")
+    }
+
+
+def shown_lists() -> dict[int, list[int]]:
+    """What each article page shows: the first live entries of its list."""
+    from articles.models import ReadNextEntry
+
+    lists: dict[int, list[int]] = {}
+    for article_id, target_id in (
+        ReadNextEntry.objects.live()
+        .order_by("article_id", "kind", "position")
+        .values_list("article_id", "target_id")
+    ):
+        shown = lists.setdefault(article_id, [])
+        if len(shown) < SHOWN:
+            shown.append(target_id)
+    return lists
+
+
+def precision(lists: dict[int, list[int]], clusters: dict[int, int], among) -> float:
+    """Share of the SHOWN places filled by a story of the same cluster (an
+    empty place counts as a miss)."""
+    hits = sum(
+        clusters.get(target) == clusters[article]
+        for article in among
+        for target in lists.get(article, [])
+    )
+    return hits / (SHOWN * len(among))
+
+
+def baseline(sample: list[int], clusters: dict[int, int]):
+    """django-taggit's similar_objects(): the live articles sharing most tags."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+
+    lists, timings, queries = {}, [], []
+    for pk in sample:
+        article = Article.objects.get(pk=pk)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            similar = article.tags.similar_objects()
+            timings.append(time.perf_counter() - started)
+        queries.append(len(captured))
+        lists[pk] = [other.pk for other in similar if other.pk in clusters][:SHOWN]
+    return lists, timings, queries
+
+
+def quality(sample_size: int, seed: int, publishes: int) -> None:
+    from articles import recommendations
+
+    clusters = live_clusters()
+    articles = sorted(clusters)
+    lists = shown_lists()
+    sample = sorted(
+        random.Random(seed).sample(articles, min(sample_size, len(articles)))
+    )
+    baseline_lists, timings, queries = baseline(sample, clusters)
+    full = sum(len(lists.get(pk, [])) == SHOWN for pk in articles) / len(articles)
+    print()
+    print("| engine | articles asked | precision@4 | cost per article |")
+    print("| --- | ---: | ---: | --- |")
+    print(f"| Newsroom (stored lists) | {len(articles):,} (all live) | "
+          f"{precision(lists, clusters, articles):.3f} | one query, read with "
+          "the page |")  # fmt: skip
+    print(f"| Newsroom (stored lists) | {len(sample):,} (sample) | "
+          f"{precision(lists, clusters, sample):.3f} | one query, read with "
+          "the page |")  # fmt: skip
+    print(f"| django-taggit `similar_objects()` | {len(sample):,} (sample) | "
+          f"{precision(baseline_lists, clusters, sample):.3f} | "
+          f"{statistics.median(timings) * 1000:.0f} ms median, "
+          f"{max(timings) * 1000:.0f} ms worst, {max(queries)} queries |")  # fmt: skip
+    print(f"\nArticles with all {SHOWN} places filled: {full:.1%}")
+    print(f"Near-duplicates shown together: {near_duplicates_shown(lists)}")
+
+    print("\n| feature blocks | precision@4 |")
+    print("| --- | ---: |")
+    default = dict(recommendations.BLOCK_WEIGHTS)
+    for label, only in [("words only", "w"), ("entities only", "e"),
+                        ("tags only", "t")]:  # fmt: skip
+        recommendations.BLOCK_WEIGHTS.update(
+            {block: (default[block] if block == only else 0.0) for block in default}
+        )
+        recommendations.rebuild()
+        print(f"| {label} | {precision(shown_lists(), clusters, articles):.3f} |")
+    recommendations.BLOCK_WEIGHTS.update(default)
+    recommendations.rebuild()
+    print(
+        f"| all three (Newsroom) | {precision(shown_lists(), clusters, articles):.3f} |"
+    )
+    incremental_agreement(publishes, seed)
+
+
+def tune() -> None:
+    import itertools
+
+    from articles import recommendations
+
+    clusters = live_clusters()
+    articles = sorted(clusters)
+    print("\n| words | entities | tags | precision@4 |")
+    print("| ---: | ---: | ---: | ---: |")
+    for words, entities, tags in itertools.product(
+        [0.55, 0.7, 0.85], [0.65, 0.5, 0.35], [0.5, 0.3, 0.15]
+    ):
+        recommendations.BLOCK_WEIGHTS.update({"w": words, "e": entities, "t": tags})
+        recommendations.rebuild()
+        print(f"| {words} | {entities} | {tags} | "
+              f"{precision(shown_lists(), clusters, articles):.3f} |")  # fmt: skip
+
+
+def near_duplicates_shown(lists: dict[int, list[int]]) -> int:
+    from collections import defaultdict
+
+    from articles import recommendations
+    from articles.models import ArticleFeatureWeight
+
+    vectors: dict[int, dict[int, float]] = defaultdict(dict)
+    for article_id, feature_id, weight in ArticleFeatureWeight.objects.values_list(
+        "article_id", "feature_id", "weight"
+    ).iterator(chunk_size=50_000):
+        vectors[article_id][feature_id] = weight
+    together = 0
+    for shown in lists.values():
+        for position, one in enumerate(shown):
+            for other in shown[position + 1 :]:
+                similarity = sum(
+                    weight * vectors[other].get(feature, 0.0)
+                    for feature, weight in vectors[one].items()
+                )
+                together += similarity >= recommendations.NEAR_DUPLICATE
+    return together
+
+
+def new_articles(count: int, seed: int):
+    """Unpublished follow-ups of live stories, each in its story's words."""
+    from articles.models import Article, TaggedArticle
+    from entities.models import Mention
+
+    rng = random.Random(seed)
+    sources = rng.sample(list(Article.objects.live().order_by("pk")), count)
+    created = []
+    for number, source in enumerate(sources):
+        article = Article.objects.create(
+            headline=f"{source.headline} (follow-up)",
+            slug=f"{source.slug}-follow-up-{number}",
+            dek=source.dek,
+            body=source.body.replace(".", ", officials said.", 3),
+            section=source.section,
+            status=Article.Status.REVIEW,
+            published_at=source.published_at + datetime.timedelta(hours=6),
+        )
+        TaggedArticle.objects.bulk_create(
+            TaggedArticle(content_object=article, tag_id=tag_id)
+            for tag_id in source.tagged_items.values_list("tag_id", flat=True)
+        )
+        Mention.objects.bulk_create(
+            Mention(article=article, entity_id=entity_id, status="confirmed")
+            for entity_id in Mention.objects.confirmed()
+            .filter(article=source)
+            .values_list("entity_id", flat=True)
+        )
+        created.append(article)
+    return created
+
+
+def publish_all(articles):
+    """Publish through the workflow; time each step and the update inside it."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from articles import publishing, recommendations
+
+    editor, _ = User.objects.get_or_create(
+        username="bench-editor", defaults={"is_superuser": True, "is_staff": True}
+    )
+    update = recommendations.update_article
+    updates: list[float] = []
+    update_queries: list[int] = []
+
+    def timed_update(article) -> None:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            update(article)
+            updates.append(time.perf_counter() - started)
+        update_queries.append(len(captured))
+
+    steps = []
+    recommendations.update_article = timed_update
+    try:
+        for article in articles:
+            started = time.perf_counter()
+            publishing.transition(article, "publish", user=editor)
+            steps.append(time.perf_counter() - started)
+    finally:
+        recommendations.update_article = update
+    return steps, updates, update_queries
+
+
+def incremental_agreement(publishes: int, seed: int) -> None:
+    from articles import recommendations
+    from articles.models import ReadNextEntry
+
+    articles = new_articles(publishes, seed)
+    publish_all(articles)
+    ids = [article.pk for article in articles]
+
+    def state():
+        own = {pk: [] for pk in ids}
+        for article_id, target_id in (
+            ReadNextEntry.objects.filter(kind=ReadNextEntry.Kind.COMPUTED)
+            .filter(article_id__in=ids)
+            .order_by("position")
+            .values_list("article_id", "target_id")
+        ):
+            if len(own[article_id]) < SHOWN:
+                own[article_id].append(target_id)
+        member = set(
+            ReadNextEntry.objects.filter(
+                kind=ReadNextEntry.Kind.COMPUTED,
+                target_id__in=ids,
+                position__lt=SHOWN,
+            ).values_list("article_id", "target_id")
+        )
+        return own, member
+
+    own_incremental, member_incremental = state()
+    recommendations.rebuild()
+    own_rebuilt, member_rebuilt = state()
+    same_own = sum(
+        len(set(own_incremental[pk]) & set(own_rebuilt[pk])) for pk in ids
+    ) / sum(len(own_rebuilt[pk]) for pk in ids)
+    found = len(member_incremental & member_rebuilt) / max(len(member_rebuilt), 1)
+    print(f"\nIncremental publishing of {len(ids)} follow-ups against a rebuild: "
+          f"{same_own:.0%} of their own top {SHOWN} agree; {found:.0%} of the "
+          f"top-{SHOWN} places they win in other lists were given incrementally "
+          f"({len(member_rebuilt)} places after the rebuild).")  # fmt: skip
+
+
+def speed(publishes: int, seed: int) -> None:
+    from django.db import OperationalError, connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from articles.models import Article
+
+    articles = new_articles(publishes, seed)
+    steps, updates, update_queries = publish_all(articles)
+    print()
+    print("| incremental publish | median | 90th percentile | worst |")
+    print("| --- | ---: | ---: | ---: |")
+    for label, timings in [("Read These Next update", updates),
+                           ("whole publish step (workflow, revision, update)",
+                            steps)]:  # fmt: skip
+        ordered = sorted(timings)
+        print(f"| {label} | {statistics.median(ordered) * 1000:.0f} ms | "
+              f"{ordered[int(len(ordered) * 0.9)] * 1000:.0f} ms | "
+              f"{ordered[-1] * 1000:.0f} ms |")  # fmt: skip
+    print(f"\nQueries per update: {min(update_queries)}–{max(update_queries)}")
+
+    client = Client()
+    pages = list(Article.objects.live().order_by("pk")[:: max(1, publishes)][:20])
+    timings, counts = [], []
+    for article in pages:
+        url = article.get_absolute_url()
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append(time.perf_counter() - started)
+        assert response.status_code == 200
+        counts.append(len(captured))
+    print(f"Article page: {statistics.median(timings) * 1000:.0f} ms median over "
+          f"{len(pages)} articles, {max(counts)} queries")  # fmt: skip
+
+    sample = list(Article.objects.live().order_by("pk")[:5])
+    try:
+        _, timings, queries = baseline([a.pk for a in sample], live_clusters())
+    except OperationalError as error:
+        print(f"django-taggit similar_objects(): fails on SQLite ({error})")
+    else:
+        print(f"django-taggit similar_objects(): {statistics.median(timings):.1f} s "
+              f"median per article, {max(queries)} queries")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
