@@ -95,6 +95,8 @@ INSTALLED_APPS = [
     "reversion",
     "articles",
     "entities",
+    "partners",
+    "rest_framework_api_key",
 ]
 
 MIDDLEWARE = [
