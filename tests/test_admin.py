@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from entities.models import Entity, Mention
+from partners.models import Partner, PartnerKey
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -43,6 +44,8 @@ def editorial_data():
     factories.mention(article, renault)
     factories.correction(article)
     Group.objects.create(name="Editors")
+    partner = Partner.objects.create(name="Wire Partner")
+    PartnerKey.objects.create_key(name="production", partner=partner)
     # A failed and a successful login, so the lockout's own admin lists rows.
     visitor = Client()
     login = reverse("admin:login")
