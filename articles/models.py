@@ -199,6 +199,9 @@ class ArticleQuerySet(models.QuerySet):
 # The fields whose change is a real edit of what readers read: they move
 # ``updated_at`` (and so JSON-LD's dateModified) once the article is public.
 TEXT_FIELDS = ("headline", "dek", "body")
+# What a save compares with the loaded row: the text, the address, and the
+# schedule (webhooks announce a publication, a withdrawal or a new schedule).
+TRACKED_FIELDS = (*TEXT_FIELDS, "slug", "status", "published_at", "expires_at")
 
 
 class Article(models.Model):
@@ -361,7 +364,7 @@ class Article(models.Model):
             from entities.mentions import relink_on_commit
 
             relink_on_commit([self.pk])
-        self._loaded = {name: getattr(self, name) for name in (*TEXT_FIELDS, "slug")}
+        self._loaded = {name: getattr(self, name) for name in TRACKED_FIELDS}
 
     def get_absolute_url(self) -> str:
         when = timezone.localtime(self.published_at or self.created_at)
@@ -399,7 +402,7 @@ class Article(models.Model):
         article._loaded = {
             name: value
             for name, value in zip(field_names, values, strict=True)
-            if name in (*TEXT_FIELDS, "slug")
+            if name in TRACKED_FIELDS
         }
         return article
 

@@ -71,6 +71,22 @@ ASGI_APPLICATION = "newsroom.asgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 NEWSROOM_SITE_NAME = os.environ.get("NEWSROOM_SITE_NAME", "Newsroom")
+# The public address, for links sent where there is no request (webhooks).
+NEWSROOM_SITE_URL = os.environ.get("NEWSROOM_SITE_URL", "http://127.0.0.1:8000").rstrip(
+    "/"
+)
+
+# Webhooks: a delivery is retried with doubling waits from the backoff, and
+# given up after the maximum number of attempts.
+NEWSROOM_WEBHOOK_MAX_ATTEMPTS = env_int("NEWSROOM_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+NEWSROOM_WEBHOOK_BACKOFF_SECONDS = env_int(
+    "NEWSROOM_WEBHOOK_BACKOFF_SECONDS", 30, minimum=1
+)
+NEWSROOM_WEBHOOK_TIMEOUT = env_int("NEWSROOM_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Plain http:// endpoints on this machine, for development and tests only.
+NEWSROOM_WEBHOOKS_ALLOW_HTTP_LOCALHOST = env_bool(
+    "NEWSROOM_WEBHOOKS_ALLOW_HTTP_LOCALHOST", DEBUG
+)
 
 # How long a preview link an editor shares keeps working, unless they choose.
 NEWSROOM_PREVIEW_LINK_HOURS = env_int("NEWSROOM_PREVIEW_LINK_HOURS", 48, minimum=1)
@@ -97,6 +113,7 @@ INSTALLED_APPS = [
     "entities",
     "partners",
     "rest_framework_api_key",
+    "webhooks",
 ]
 
 MIDDLEWARE = [

@@ -21,3 +21,6 @@ WHITENOISE_USE_FINDERS = True
 # The test client speaks plain HTTP; header tests make secure requests
 # themselves where HTTPS matters (HSTS).
 SECURE_SSL_REDIRECT = False
+
+# Tests receive webhooks on a local http:// server.
+NEWSROOM_WEBHOOKS_ALLOW_HTTP_LOCALHOST = True

@@ -16,6 +16,7 @@ from articles.models import Article, Tag
 from entities.models import Entity, Mention
 from partners.models import Partner, PartnerKey
 from tests import factories
+from webhooks.models import Endpoint, EventKind
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,12 @@ def admin_url(model, view: str, *args) -> str:
 @pytest.fixture
 def editorial_data():
     """At least one row of every registered model, related as editors relate them."""
+    partner = Partner.objects.create(name="Wire Partner")
+    PartnerKey.objects.create_key(name="production", partner=partner)
+    # Subscribed before the articles appear: their publication makes events.
+    Endpoint.objects.create(
+        partner=partner, url="https://partner.example/hooks", events=EventKind.values
+    )
     article = factories.article(headline="Renault builds small EV engines")
     other = factories.article(headline="Ford and Geely in talks")
     article.tags.add(Tag.objects.get(name="International Trade"))
@@ -44,8 +51,6 @@ def editorial_data():
     factories.mention(article, renault)
     factories.correction(article)
     Group.objects.create(name="Editors")
-    partner = Partner.objects.create(name="Wire Partner")
-    PartnerKey.objects.create_key(name="production", partner=partner)
     # A failed and a successful login, so the lockout's own admin lists rows.
     visitor = Client()
     login = reverse("admin:login")
