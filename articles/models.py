@@ -14,7 +14,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
-from articles.uploads import hero_image_path, validate_hero_image
+from articles.uploads import HeroImageField, hero_image_path, validate_hero_image
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
@@ -238,7 +238,7 @@ class Article(models.Model):
         Author, through="Byline", related_name="articles", blank=True
     )
     tags = TaggableManager(through="TaggedArticle", blank=True)
-    hero_image = models.ImageField(
+    hero_image = HeroImageField(
         upload_to=hero_image_path,
         validators=[validate_hero_image],
         blank=True,
