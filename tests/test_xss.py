@@ -108,7 +108,9 @@ def html_fragments_of_feed(xml: bytes) -> list[str]:
     root = ET.fromstring(xml)  # also proves the feed is well-formed XML
     fragments = []
     for element in root.iter():
-        if element.tag in ("description", CONTENT) or (element.tag.startswith(ATOM) and element.get("type") == "html"):
+        rss_html = element.tag in ("description", CONTENT)
+        atom_html = element.tag.startswith(ATOM) and element.get("type") == "html"
+        if rss_html or atom_html:
             fragments.append(element.text or "")
     return fragments
 
