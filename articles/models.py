@@ -766,11 +766,12 @@ class SearchDocument(models.Model):
         primary_key=True,
         related_name="search_document",
     )
-    headline = models.TextField()
-    dek = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    tags = models.TextField(blank=True)
-    entities = models.TextField(blank=True)
+    # Copies of limited fields, written by code alone: no form ever edits them.
+    headline = models.TextField(editable=False)
+    dek = models.TextField(blank=True, editable=False)
+    body = models.TextField(blank=True, editable=False)
+    tags = models.TextField(blank=True, editable=False)
+    entities = models.TextField(blank=True, editable=False)
     vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self) -> str:

@@ -9,15 +9,28 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django import forms
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, models
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from articles.models import Article
 from articles.uploads import hero_image_path, validate_hero_image
 from tests import factories
+from tests.admin_forms import form_data
+from tests.test_admin import (
+    REGISTERED,
+    REGISTERED_IDS,
+    admin_url,
+    editorial_data,  # noqa: F401  (a fixture, used by name)
+)
+
+# Fields that take free text (not choices, numbers, dates or addresses' parts).
+TEXT_FORM_FIELDS = (forms.CharField, forms.SlugField, forms.EmailField, forms.URLField)
 
 pytestmark = pytest.mark.django_db
 
@@ -179,6 +192,122 @@ def test_a_form_with_too_many_fields_is_a_bad_request():
     response = Client().post(reverse("admin:login"), fields)
 
     assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
+
+
+# Apps whose models editors, importers and partners write.
+NEWSROOM_APPS = ("articles", "entities", "partners", "newsroom")
+
+
+def test_every_editable_text_field_has_an_explicit_max_length():
+    # A TextField's max_length is a form-level limit: without it an admin form
+    # takes as much text as the body limit lets through.
+    unlimited = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in NEWSROOM_APPS
+        for field in model._meta.get_fields()
+        if isinstance(field, models.CharField | models.TextField)
+        and field.editable
+        and field.max_length is None
+    ]
+
+    assert unlimited == []
+
+
+def admin_forms(response) -> list:
+    context = response.context
+    forms = [context["adminform"].form]
+    for inline in context.get("inline_admin_formsets", []):
+        forms += [*inline.formset.forms, inline.formset.empty_form]
+    return forms
+
+
+@pytest.mark.usefixtures("editorial_data")
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_every_text_input_in_the_admin_has_a_length_limit(
+    admin_client, model, model_admin
+):
+    obj = model._default_manager.order_by("pk").first()
+    pages = [admin_url(model, "change", obj.pk)]
+    if model_admin.has_add_permission(admin_client.get("/").wsgi_request):
+        pages.append(admin_url(model, "add"))
+
+    unlimited = []
+    for page in pages:
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        for form in admin_forms(response):
+            unlimited += [
+                f"{page} {form.prefix or ''} {name}"
+                for name, field in form.fields.items()
+                if type(field) in TEXT_FORM_FIELDS
+                and field.max_length is None
+                # A password is hashed with HMAC, which shortens a long key
+                # first: its length costs nothing, and it is never stored.
+                and not isinstance(field.widget, forms.PasswordInput)
+            ]
+
+    assert unlimited == []
+
+
+def test_a_nul_character_in_admin_input_is_a_form_error(admin_client):
+    section = factories.section()
+    add = admin_url(Article, "add")
+    data = form_data(admin_client.get(add).content.decode())
+
+    response = admin_client.post(
+        add,
+        {
+            **data,
+            "headline": "Nul\x00 headline",
+            "section": section.pk,
+            "body": "A body\x00 with a NUL.",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Null characters are not allowed." in errors["headline"]
+    assert "Null characters are not allowed." in errors["body"]
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/articles/article/?q=%00",
+        "/admin/entities/entity/?q=a%00b",
+        "/admin/login/?next=/admin/%00",
+    ],
+)
+def test_a_nul_character_in_an_admin_address_is_not_a_server_error(admin_client, url):
+    response = admin_client.get(url)
+
+    assert response.status_code in (200, 302, 400)
+
+
+@pytest.mark.parametrize(
+    "url", ["/search/?q=%00", "/search/?q=renault%00", "/archive/?page=%00"]
+)
+def test_a_nul_character_in_a_public_address_is_not_a_server_error(url):
+    factories.article(headline="Renault plans")
+
+    response = Client().get(url)
+
+    assert response.status_code in (200, 400)
+
+
+def test_a_form_body_over_djangos_memory_limit_gets_the_bad_request_page(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = Client().post(
+        reverse("admin:login"), {"username": "x" * 2_000, "password": "y"}
+    )
+
+    assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
 
 
 # --- Uploads --------------------------------------------------------------------------
