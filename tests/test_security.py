@@ -20,7 +20,7 @@ from PIL import Image
 
 from articles.models import Article
 from articles.uploads import hero_image_path, validate_hero_image
-from tests import factories
+from tests import factories, observatory
 from tests.admin_forms import form_data
 from tests.test_admin import (
     REGISTERED,
@@ -40,17 +40,86 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- Headers --------------------------------------------------------------------------
 
 
+# Every kind of page readers, crawlers and editors get. Add each new kind here
+# (the partner API's list, detail, schema and docs pages when it lands): the
+# header, cookie and Observatory tests below walk these lists.
+PUBLIC_PAGES = [
+    "home",
+    "archive",
+    "section",
+    "article",
+    "tag",
+    "author",
+    "entity",
+    "search",
+    "site rss",
+    "tag atom",
+    "entity rss",
+    "sitemap",
+    "news sitemap",
+    "robots",
+    "health",
+    "not found",
+    "bad request",
+]
+EDITOR_PAGES = [
+    "admin login",
+    "admin index",
+    "admin article list",
+    "admin article",
+    "admin article history",
+    "admin entity list",
+]
+
+
 @pytest.fixture
 def page_urls() -> dict[str, str]:
     article = factories.article()
+    tag = factories.tag()
+    article.tags.add(tag)
+    author = factories.author()
+    factories.byline(article, author)
+    entity = factories.entity()
+    factories.mention(article, entity)
     return {
         "home": "/",
-        "article": article.get_absolute_url(),
+        "archive": "/archive/",
         "section": article.section.get_absolute_url(),
-        "admin login": reverse("admin:login"),
+        "article": article.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "entity": entity.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=story",
+        "site rss": reverse("articles:feed_rss"),
+        "tag atom": reverse("articles:tag_feed_atom", args=[tag.slug]),
+        "entity rss": reverse("entities:feed_rss", args=[entity.slug]),
+        "sitemap": reverse("articles:sitemap"),
+        "news sitemap": reverse("articles:news_sitemap"),
+        "robots": "/robots.txt",
         "health": "/healthz",
         "not found": "/no-such-section/",
+        "bad request": "/archive/?page=first",
+        "admin login": reverse("admin:login"),
+        "admin index": reverse("admin:index"),
+        "admin article list": reverse("admin:articles_article_changelist"),
+        "admin article": reverse("admin:articles_article_change", args=[article.pk]),
+        "admin article history": reverse(
+            "admin:articles_article_history", args=[article.pk]
+        ),
+        "admin entity list": reverse("admin:entities_entity_changelist"),
     }
+
+
+@pytest.fixture
+def editor_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("chief", password="x"))
+    return client
+
+
+def fetch(page: str, url: str, editor_client: Client):
+    client = editor_client if page in EDITOR_PAGES else Client()
+    return client.get(url, secure=True)
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -61,11 +130,9 @@ def directives(policy: str) -> dict[str, list[str]]:
     return parsed
 
 
-@pytest.mark.parametrize(
-    "page", ["home", "article", "section", "admin login", "health", "not found"]
-)
-def test_every_response_carries_the_security_headers(page_urls, page):
-    response = Client().get(page_urls[page], secure=True)
+@pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
+def test_every_response_carries_the_security_headers(page_urls, editor_client, page):
+    response = fetch(page, page_urls[page], editor_client)
 
     policy = directives(response["Content-Security-Policy"])
     assert policy["default-src"] == ["'self'"]
@@ -90,7 +157,99 @@ def test_every_response_carries_the_security_headers(page_urls, page):
     assert "camera=()" in response["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("page", ["home", "article", "section", "not found"])
+@pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
+def test_every_page_scores_a_plus_by_the_observatory_rules(
+    page_urls, editor_client, page
+):
+    score = observatory.score(fetch(page, page_urls[page], editor_client))
+
+    assert score.penalties == {}
+    assert score.grade == "A+", score.modifiers
+    assert score.modifiers["x-frame-options-implemented-via-csp"] == 5
+    assert score.modifiers["referrer-policy-private"] == 5
+
+
+def test_signing_in_sets_cookies_that_earn_the_observatory_bonus():
+    User.objects.create_user("ed", password="a-long-passphrase", is_staff=True)
+    client = Client()
+    client.get(reverse("admin:login"), secure=True)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "ed", "password": "a-long-passphrase"},
+        secure=True,
+    )
+
+    assert set(response.cookies) >= {"sessionid", "csrftoken"}
+    score = observatory.score(response)
+    assert score.penalties == {}
+    assert score.modifiers["cookies-secure-with-httponly-sessions-and-samesite"] == 5
+    assert score.grade == "A+"
+
+
+def test_plain_http_is_redirected_to_https_on_the_same_host(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["news.example.org"]
+
+    response = Client().get("/archive/?page=2", HTTP_HOST="news.example.org")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://news.example.org/archive/?page=2"
+
+
+CSP = "Content-Security-Policy"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, "csp-not-implemented"),
+        (
+            {CSP: "default-src 'self'; script-src 'unsafe-inline'"},
+            "csp-implemented-with-unsafe-inline",
+        ),
+        (
+            {CSP: "default-src 'self' 'unsafe-eval'"},
+            "csp-implemented-with-unsafe-eval",
+        ),
+        (
+            {CSP: "default-src 'self'; style-src 'unsafe-inline'"},
+            "csp-implemented-with-unsafe-inline-in-style-src-only",
+        ),
+        (
+            {CSP: "default-src 'none'"},
+            "csp-implemented-with-no-unsafe-default-src-none",
+        ),
+    ],
+)
+def test_the_observatory_scorer_tells_policies_apart(headers, expected):
+    assert observatory.content_security_policy(headers)[0] == expected
+
+
+def test_the_observatory_scorer_penalises_what_it_should():
+    weak = observatory.Score(
+        dict(
+            [
+                observatory.strict_transport_security(
+                    {"Strict-Transport-Security": "max-age=300"}
+                ),
+                observatory.cookies(["sessionid=x; Path=/"], hsts=False),
+                observatory.x_frame_options({}),
+                observatory.referrer_policy({"Referrer-Policy": "unsafe-url"}),
+            ]
+        )
+    )
+
+    assert weak.penalties == {
+        "hsts-implemented-max-age-less-than-six-months": -10,
+        "cookies-session-without-secure-flag": -40,
+        "x-frame-options-not-implemented": -20,
+        "referrer-policy-unsafe": -5,
+    }
+    assert weak.grade == "D-"
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_anonymous_public_pages_set_no_cookies(page_urls, page):
     response = Client().get(page_urls[page])
 
