@@ -172,3 +172,65 @@ def test_two_writers_and_two_readers_for_20_seconds_lose_nothing():
     assert report["lost"] == []
     assert all(count > 10 for count in report["committed"].values())
     assert report["reads"] > 100
+
+
+# --- Work interrupted midway --------------------------------------------------------
+
+
+class PowerCut(Exception):
+    """Stands for anything that stops work halfway: a crash, a killed worker."""
+
+
+def cut_power(*args, **kwargs):
+    raise PowerCut
+
+
+def test_a_publish_interrupted_midway_leaves_no_trace(monkeypatch):
+    from django.contrib.auth.models import User
+    from reversion.models import Version
+
+    from articles import publishing
+    from articles.models import Transition
+
+    editor = User.objects.create_superuser("chief", password="x")
+    article = factories.article(status=Article.Status.REVIEW, published_at=None)
+    versions = Version.objects.count()
+    # Called after the article is saved and its revision recorded.
+    monkeypatch.setattr(publishing.recommendations, "update_article", cut_power)
+
+    with pytest.raises(PowerCut):
+        publishing.transition(article, "publish", user=editor, note="Go.")
+
+    stored = Article.objects.get(pk=article.pk)
+    assert (stored.status, stored.published_at) == (Article.Status.REVIEW, None)
+    assert stored.edit_version == 0
+    assert not Transition.objects.exists()
+    assert Version.objects.count() == versions
+    assert not Article.objects.live().exists()
+
+
+def test_an_import_interrupted_midway_writes_nothing(monkeypatch, write_file):
+    from django.core.management import call_command
+    from reversion.models import Version
+
+    from articles import importing
+    from articles.models import Author, ReadNextPin, Section, Tag
+
+    story = write_file(
+        "story.txt",
+        "Harbour Cranes Arrive in Port Town\n\nPublished on Jan 12, 2026.\n"
+        "By Ada Quill and Ben Marsh\nSection: Harbours\n\n"
+        "Three new cranes arrived on Monday.\n\nThey double what the quay lifts.\n\n"
+        "BRAND NEW TOPIC\n",
+    )
+    before = {model: model.objects.count() for model in (Tag, Version, ReadNextPin)}
+    # The last step of writing an article: everything else is already written.
+    monkeypatch.setattr(importing, "save_revision", cut_power)
+
+    with pytest.raises(PowerCut):
+        call_command("import_articles", str(story))
+
+    assert not Article.objects.exists()
+    assert not Author.objects.exists()
+    assert not Section.objects.filter(slug="harbours").exists()
+    assert {model: model.objects.count() for model in before} == before
