@@ -1,10 +1,18 @@
 """Faults the site must survive, and the database layout that scales it."""
 
+import contextlib
 import json
 import os
+import secrets
+import shutil
 import socket
 import subprocess
 import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+import uuid
 from pathlib import Path
 
 import pytest
@@ -234,3 +242,170 @@ def test_an_import_interrupted_midway_writes_nothing(monkeypatch, write_file):
     assert not Author.objects.exists()
     assert not Section.objects.filter(slug="harbours").exists()
     assert {model: model.objects.count() for model in before} == before
+
+
+# --- PostgreSQL going away and coming back ------------------------------------------
+
+
+def free_port_in_range() -> int:
+    """A free port: from NEWSROOM_TEST_PORTS (e.g. 8250-8299) if set, else any."""
+    first, _, last = os.environ.get("NEWSROOM_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in NEWSROOM_TEST_PORTS={first}-{last}")
+
+
+class TcpProxy:
+    """A TCP relay to the database that the test can cut and restore.
+
+    Cutting closes the listening socket and every relayed connection, as a
+    database host that went down would; the real server is never touched.
+    """
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.port = free_port_in_range()
+        self.sockets: list[socket.socket] = []
+        self.listener: socket.socket | None = None
+
+    def start(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", self.port))
+        threading.Thread(
+            target=self._accept, args=(self.listener,), daemon=True
+        ).start()
+
+    def cut(self) -> None:
+        for sock in [self.listener, *self.sockets]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        self.sockets = []
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return  # cut
+            upstream = socket.create_connection(self.target)
+            self.sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(
+                    target=self._pump, args=(source, sink), daemon=True
+                ).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+
+def get(url: str) -> tuple[int, dict, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as answer:
+            return answer.status, dict(answer.headers), answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.fixture
+def database_behind_a_proxy():
+    """A fresh, migrated PostgreSQL database reached only through a TcpProxy."""
+    import psycopg
+
+    settings = connection.settings_dict
+    server = f"postgres://{settings['USER']}@{settings['HOST']}:{settings['PORT']}"
+    name = f"{settings['NAME']}_outage_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    proxy = TcpProxy((settings["HOST"] or "127.0.0.1", int(settings["PORT"] or 5432)))
+    proxy.start()
+    try:
+        yield proxy, f"postgres://{settings['USER']}@127.0.0.1:{proxy.port}/{name}"
+    finally:
+        proxy.cut()
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a PostgreSQL outage is what this checks"
+)
+def test_postgresql_going_away_is_a_503_and_service_resumes_by_itself(
+    database_behind_a_proxy,
+):
+    proxy, database_url = database_behind_a_proxy
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_LOG_LEVEL": "CRITICAL",
+        # Persistent connections, checked before reuse: as in production.
+        "DJANGO_CONN_MAX_AGE": "60",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+    }
+    for command in (["migrate", "-v0"], ["collectstatic", "--noinput", "-v0"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+    port = free_port_in_range()
+    gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
+    server = subprocess.Popen(
+        [gunicorn, "newsroom.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    # Not cached (search) or a fresh cache key each time: every answer below
+    # needs the database.
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        assert get(base + "/search/?q=cranes")[0] == 200
+
+        proxy.cut()
+        page = get(base + "/search/?q=harbour")
+        health = get(base + "/healthz")
+        missing = get(base + "/no-such-section/")
+
+        proxy.start()
+        time.sleep(0.5)
+        back = get(base + "/search/?q=quay")
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+
+    status, headers, body = page
+    assert status == 503
+    assert headers["Retry-After"] == "30"
+    assert "cannot reach its database" in body
+    assert "Traceback" not in body
+    assert (health[0], health[1]["Retry-After"]) == (503, "30")
+    assert json.loads(health[2])["database"] == "down"
+    assert missing[0] == 503
+    assert back[0] == 200
