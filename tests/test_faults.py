@@ -70,6 +70,17 @@ def test_every_cache_operation_degrades_to_a_miss_without_redis(caplog):
     assert "Redis unavailable" in caplog.text
 
 
+def test_a_redis_outage_is_logged_once_a_minute_not_on_every_call(caplog, monkeypatch):
+    monkeypatch.setattr(ResilientRedisCache, "_last_logged", 0.0)
+    cache = ResilientRedisCache(f"redis://127.0.0.1:{closed_port()}/0", {})
+
+    for key in ("a", "b", "c"):
+        cache.get(key)
+        cache.set(key, 1)
+
+    assert caplog.text.count("Redis unavailable") == 1
+
+
 def test_pages_and_health_still_answer_while_redis_is_away():
     article = factories.article()
     with override_settings(CACHES=redis_cache(f"redis://127.0.0.1:{closed_port()}/0")):
