@@ -21,6 +21,7 @@ from django.http import HttpResponse
 from django.test import Client, override_settings
 
 from articles.models import Article
+from benchmarks.server import free_port
 from newsroom.cache import ResilientRedisCache
 from newsroom.db_router import PrimaryReplicaRouter, ReplicaRoutingMiddleware
 from tests import factories
@@ -258,19 +259,6 @@ def test_an_import_interrupted_midway_writes_nothing(monkeypatch, write_file):
 # --- PostgreSQL going away and coming back ------------------------------------------
 
 
-def free_port_in_range() -> int:
-    """A free port: from NEWSROOM_TEST_PORTS (e.g. 8250-8299) if set, else any."""
-    first, _, last = os.environ.get("NEWSROOM_TEST_PORTS", "0-0").partition("-")
-    for port in range(int(first), int(last or first) + 1):
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError(f"no free port in NEWSROOM_TEST_PORTS={first}-{last}")
-
-
 class TcpProxy:
     """A TCP relay to the database that the test can cut and restore.
 
@@ -280,7 +268,7 @@ class TcpProxy:
 
     def __init__(self, target: tuple[str, int]) -> None:
         self.target = target
-        self.port = free_port_in_range()
+        self.port = free_port()
         self.sockets: list[socket.socket] = []
         self.listener: socket.socket | None = None
 
@@ -378,7 +366,7 @@ def test_postgresql_going_away_is_a_503_and_service_resumes_by_itself(
             check=True,
             timeout=300,
         )
-    port = free_port_in_range()
+    port = free_port()
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
     server = subprocess.Popen(
         [gunicorn, "newsroom.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],

@@ -144,11 +144,11 @@ def poison(payload: str, number: int, *, user) -> dict:
     article.save()
     article.tags.add(tag)
     Byline.objects.create(article=article, author=author, position=0)
-    Mention.objects.create(
+    # The linker may have found it already, once the save committed.
+    Mention.objects.update_or_create(
         article=article,
         entity=entity,
-        status=Mention.Status.CONFIRMED,
-        by_editor=True,
+        defaults={"status": Mention.Status.CONFIRMED, "by_editor": True},
     )
     Correction.objects.create(article=article, note=payload)
     revisions.save_revision(article, user=user, comment=payload)
