@@ -212,10 +212,28 @@ CHECKSUMS = {
 
 
 def _strip_secrets(records: list[dict]) -> list[dict]:
+    renamed: dict[str, str] = {}
     for record in records:
         if scrub := SECRET_SCRUBBERS.get(record["model"]):
+            old_pk = record["pk"]
             scrub(record)
+            if record["pk"] != old_pk:
+                renamed[str(old_pk)] = record["pk"]
+    if renamed:
+        # A row that refers to a renamed key (a log of its use, say) would
+        # carry the old primary key, and with it the secret.
+        for record in records:
+            record["fields"] = {
+                name: _renamed(value, renamed)
+                for name, value in record["fields"].items()
+            }
     return records
+
+
+def _renamed(value, renamed: dict[str, str]):
+    if isinstance(value, list):
+        return [_renamed(item, renamed) for item in value]
+    return renamed.get(value, value) if isinstance(value, str) else value
 
 
 def export_content(path: Path) -> dict:

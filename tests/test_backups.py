@@ -251,3 +251,25 @@ def test_restoring_over_existing_content_is_refused(newsroom_content, tmp_path):
 
     with pytest.raises(CommandError, match="restore into a fresh database"):
         call_command("import_content", str(backup))
+
+
+def test_rows_referring_to_a_partner_key_lose_its_hash_too():
+    from newsroom.backups import _strip_secrets
+
+    records = [
+        {
+            "model": "partners.partnerkey",
+            "pk": "AbCd1234.secret-hash",
+            "fields": {"prefix": "AbCd1234", "hashed_key": "secret-hash"},
+        },
+        {
+            "model": "partners.keyuse",
+            "pk": 1,
+            "fields": {"key": "AbCd1234.secret-hash", "keys": ["AbCd1234.secret-hash"]},
+        },
+    ]
+
+    scrubbed = _strip_secrets(records)
+
+    assert "secret-hash" not in json.dumps(scrubbed)
+    assert scrubbed[1]["fields"]["key"] == scrubbed[0]["pk"]
