@@ -128,7 +128,9 @@ def test_no_payload_becomes_code_on_any_public_page(editor, number):
 
     assert found == {}
     page = Client().get(made["article"].get_absolute_url()).content.decode()
-    assert "xsscanary" in page  # the payload was there to be shown
+    # The payload was there to be shown, with the image its alt text describes.
+    assert "xsscanary" in page
+    assert "<figcaption>" in page
 
 
 @pytest.mark.parametrize("number", range(len(PAYLOADS)))

@@ -8,6 +8,7 @@ by the browser tests inside the production server's database.
 """
 
 import html
+import io
 import re
 from html.parser import HTMLParser
 
@@ -101,6 +102,8 @@ def poison(payload: str, number: int, *, user) -> dict:
     and the comparison of the two show the payload as well. Entity links are
     made at once, as the linker would after the save commits.
     """
+    from django.core.files.base import ContentFile
+
     from articles import publishing, revisions
     from articles.models import Article, Author, Byline, Correction, Section, Tag
     from entities.mentions import relink_article
@@ -138,6 +141,8 @@ def poison(payload: str, number: int, *, user) -> dict:
         f"{payload}\n\nAcme {number} {payload} is named here.\n\n"
         f"* {payload}\n\n> {payload}\n\n`{payload}`\n\n| a |\n|---|\n| {payload} |\n"
     )
+    # Alt text, caption and credit are shown only with an image.
+    article.hero_image = ContentFile(_small_png(), name=f"hero-{number}.png")
     article.hero_image_alt = cut("hero_image_alt", payload)
     article.hero_image_caption = cut("hero_image_caption", payload)
     article.hero_image_credit = cut("hero_image_credit", payload)
@@ -157,6 +162,14 @@ def poison(payload: str, number: int, *, user) -> dict:
     relink_article(article)
     article.refresh_from_db()
     return {"article": article, "tag": tag, "entity": entity, "author": author}
+
+
+def _small_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 160)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 def seed(username: str) -> None:
