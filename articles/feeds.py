@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from articles import metadata
 from articles.caching import cache_public_page
@@ -31,8 +32,36 @@ FEED_LENGTH = 30
 # the stored body always starts like this.
 SITE_RELATIVE_URL = re.compile(r'(\s(?:href|src)=")/(?!/)')
 
+# Characters XML 1.0 does not allow anywhere, not even escaped. Word puts a
+# vertical tab where a writer pressed Shift+Enter; Django refuses to write a
+# feed holding one, and a feed reader would refuse to read it.
+XML_SPACES = {0x0B: " ", 0x0C: " "}
+XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
-class FullTextRssFeed(Rss201rev2Feed):
+
+def xml_text(value):
+    """``value`` without the characters XML 1.0 forbids, in strings, lists and dicts."""
+    if isinstance(value, str):
+        # The two that separate words become spaces; the rest go.
+        return XML_FORBIDDEN.sub("", value.translate(XML_SPACES))
+    if isinstance(value, list | tuple):
+        return type(value)(xml_text(item) for item in value)
+    if isinstance(value, dict):
+        return {key: xml_text(item) for key, item in value.items()}
+    return value
+
+
+class XmlSafeFeedMixin:
+    """Drop XML-forbidden characters from everything a feed is given to write."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*xml_text(args), **xml_text(kwargs))
+
+    def add_item(self, *args, **kwargs) -> None:
+        super().add_item(*xml_text(args), **xml_text(kwargs))
+
+
+class FullTextRssFeed(XmlSafeFeedMixin, Rss201rev2Feed):
     """RSS 2.0 with the article in content:encoded and its image in media:content."""
 
     def rss_attributes(self) -> dict[str, str]:
@@ -49,7 +78,7 @@ class FullTextRssFeed(Rss201rev2Feed):
             handler.addQuickElement("media:content", "", image)
 
 
-class FullTextAtomFeed(Atom1Feed):
+class FullTextAtomFeed(XmlSafeFeedMixin, Atom1Feed):
     """Atom with the whole article as HTML content."""
 
     def add_item_elements(self, handler, item) -> None:
@@ -83,10 +112,12 @@ class ArticleFeed(Feed):
         return f"{subject} · {name}" if subject else name
 
     def description(self, subject) -> str:
-        return metadata.description(subject)
+        # RSS readers show a description as HTML; the text must stay text.
+        return escape(metadata.description(subject))
 
     def subtitle(self, subject) -> str:
-        return self.description(subject)
+        # Atom's subtitle is plain text (no type="html").
+        return metadata.description(subject)
 
     def link(self, subject) -> str:
         return subject.get_absolute_url() if subject else reverse("articles:home")
@@ -109,7 +140,9 @@ class ArticleFeed(Feed):
         return article.headline
 
     def item_description(self, article: Article) -> str:
-        return article.summary
+        # RSS readers show it as HTML and Atom marks it type="html": the
+        # summary is plain text, so it goes in escaped, to be shown as text.
+        return escape(article.summary)
 
     def item_pubdate(self, article: Article) -> datetime.datetime:
         return article.published_at

@@ -14,7 +14,7 @@ from taggit.models import TagBase, TaggedItemBase
 
 from articles.images import delete_renditions, make_renditions
 from articles.rendering import first_paragraph_summary, render_markdown
-from articles.uploads import hero_image_path, validate_hero_image
+from articles.uploads import HeroImageField, hero_image_path, validate_hero_image
 
 # First path segments that belong to the site itself, so no section may take them.
 RESERVED_SECTION_SLUGS = frozenset(
@@ -241,7 +241,7 @@ class Article(models.Model):
         Author, through="Byline", related_name="articles", blank=True
     )
     tags = TaggableManager(through="TaggedArticle", blank=True)
-    hero_image = models.ImageField(
+    hero_image = HeroImageField(
         upload_to=hero_image_path,
         validators=[validate_hero_image],
         blank=True,
@@ -769,11 +769,12 @@ class SearchDocument(models.Model):
         primary_key=True,
         related_name="search_document",
     )
-    headline = models.TextField()
-    dek = models.TextField(blank=True)
-    body = models.TextField(blank=True)
-    tags = models.TextField(blank=True)
-    entities = models.TextField(blank=True)
+    # Copies of limited fields, written by code alone: no form ever edits them.
+    headline = models.TextField(editable=False)
+    dek = models.TextField(blank=True, editable=False)
+    body = models.TextField(blank=True, editable=False)
+    tags = models.TextField(blank=True, editable=False)
+    entities = models.TextField(blank=True, editable=False)
     vector = SearchVectorField(null=True, editable=False)
 
     def __str__(self) -> str:

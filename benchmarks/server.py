@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,9 +28,19 @@ NEV_STORY = (
 
 
 def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+    """A free port on 127.0.0.1: from NEWSROOM_TEST_PORTS (e.g. 8250-8299) if set.
+
+    On a shared machine each checkout keeps to its own range of ports.
+    """
+    first, _, last = os.environ.get("NEWSROOM_TEST_PORTS", "0-0").partition("-")
+    for port in range(int(first), int(last or first) + 1):
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return probe.getsockname()[1]
+    raise RuntimeError(f"no free port in NEWSROOM_TEST_PORTS={first}-{last}")
 
 
 def _manage(env: dict[str, str], *arguments: str) -> None:
@@ -77,10 +87,12 @@ def production_server(
     workers: int = 2,
     redis_url: str = "",
     accounts: dict[str, tuple[str, str]] | None = None,
+    setup: Sequence[Sequence[str]] = (),
 ) -> Iterator[str]:
     """Serve the demo with production settings; yield the base URL, then stop.
 
-    ``accounts`` maps usernames to (role, password) for staff to create.
+    ``accounts`` maps usernames to (role, password) for staff to create;
+    ``setup`` lists more manage.py commands to run once they exist.
     """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
     if gunicorn is None:
@@ -107,6 +119,8 @@ def production_server(
         _manage(env, "load_demo")
         for username, (role, password) in (accounts or {}).items():
             _add_account(env, username, role, password)
+        for command in setup:
+            _manage(env, *command)
         _manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(
             [

@@ -1,15 +1,17 @@
 """Export everything editors made to one JSON file, and load it into a fresh database.
 
-What is exported: every model of the content apps (articles, entities and the
-partner API's metadata), the revisions of articles, and the staff accounts
-and groups that own them. What is not: passwords and partner keys (accounts
-come back with unusable passwords and keys come back revoked: people reset
-the one and partners are issued new ones), sessions, login attempts, and
-derived tables that are rebuilt from the content after loading.
+What is exported: every model of the content apps (articles, entities, and
+partners with their keys' metadata), the revisions of articles, and the staff
+accounts and groups that own them. What is not: passwords and partner keys,
+not even hashed (accounts come back with unusable passwords and keys come
+back revoked: people reset the one and partners are issued new ones),
+sessions, login attempts, and derived tables that are rebuilt from the
+content after loading.
 
 Each article's checksum (its text, state, times, tags, authors, pins, entity
-decisions, corrections and revisions) is stored in the file and checked after
-loading; any difference rolls the whole import back.
+decisions, corrections and revisions), each entity's (with its aliases) and
+each partner's (with its keys' metadata) is stored in the file and checked
+after loading; any difference rolls the whole import back.
 """
 
 import datetime
@@ -28,7 +30,7 @@ from django.utils import timezone
 FORMAT = "newsroom-content"
 VERSION = 1
 
-CONTENT_APPS = ("articles", "entities", "api")
+CONTENT_APPS = ("articles", "entities", "partners")
 SUPPORTING_MODELS = (
     "auth.group",
     "auth.user",
@@ -37,9 +39,28 @@ SUPPORTING_MODELS = (
 )
 # Rebuilt from the content, so never exported: label -> the command that does it.
 DERIVED_MODELS: dict[str, str | None] = {}
-# Fields that must never leave the database, with what a restore puts instead.
-# A password starting with "!" is Django's mark of an unusable one.
-SECRET_FIELDS = {"auth.user": {"password": "!restored-from-backup"}}
+
+
+def _without_password(record: dict) -> None:
+    # A password starting with "!" is Django's mark of an unusable one.
+    record["fields"]["password"] = "!restored-from-backup"
+
+
+def _without_key_hash(record: dict) -> None:
+    # The primary key is "prefix.hash": both it and the hash field go. The
+    # prefix alone still names the key for a partner's records; restored,
+    # the key is revoked and verifies against nothing.
+    prefix = record["fields"]["prefix"]
+    record["pk"] = f"{prefix}.restored-revoked"
+    record["fields"]["hashed_key"] = "!restored-from-backup"
+    record["fields"]["revoked"] = True
+
+
+# What must never leave the database, per model: each replaces it in a record.
+SECRET_SCRUBBERS = {
+    "auth.user": _without_password,
+    "partners.partnerkey": _without_key_hash,
+}
 
 
 class BackupError(Exception):
@@ -127,17 +148,92 @@ def article_checksums() -> dict[str, str]:
             ),
             "|".join(sorted(revisions.get(str(article.pk), []))),
         ]
-        digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-        checksums[article.slug] = digest
+        checksums[article.slug] = _digest(parts)
     return checksums
 
 
+def _digest(parts: Iterable[str]) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def entity_checksums() -> dict[str, str]:
+    """A checksum per entity of what editors set on it, its aliases included."""
+    Entity = apps.get_model("entities", "Entity")
+    checksums = {}
+    for entity in Entity.objects.prefetch_related("aliases"):
+        parts = [
+            entity.name,
+            entity.kind,
+            entity.description,
+            entity.wikidata_id,
+            entity.match_case,
+            entity.mention_policy,
+            *sorted(
+                f"{alias.name}:{alias.match_case}" for alias in entity.aliases.all()
+            ),
+        ]
+        checksums[entity.slug] = _digest(parts)
+    return checksums
+
+
+def partner_checksums() -> dict[str, str]:
+    """A checksum per partner of its settings and its keys' metadata.
+
+    Whether a key is revoked is left out: every restored key is.
+    """
+    if not apps.is_installed("partners"):
+        return {}
+    Partner = apps.get_model("partners", "Partner")
+    checksums = {}
+    for partner in Partner.objects.prefetch_related("keys"):
+        parts = [
+            partner.contact_email,
+            str(partner.is_active),
+            partner.throttle_rate,
+            partner.cors_origins,
+            partner.notes,
+            _canonical(partner.created_at),
+            *sorted(
+                f"{key.prefix}:{key.name}:{_canonical(key.created)}:"
+                f"{_canonical(key.expiry_date)}"
+                for key in partner.keys.all()
+            ),
+        ]
+        checksums[partner.name] = _digest(parts)
+    return checksums
+
+
+# What each checksum covers, as named in the file and in an error.
+CHECKSUMS = {
+    "checksums": ("article", article_checksums),
+    "entity_checksums": ("entity", entity_checksums),
+    "partner_checksums": ("partner", partner_checksums),
+}
+
+
 def _strip_secrets(records: list[dict]) -> list[dict]:
+    renamed: dict[str, str] = {}
     for record in records:
-        for field, replacement in SECRET_FIELDS.get(record["model"], {}).items():
-            if field in record["fields"]:
-                record["fields"][field] = replacement
+        if scrub := SECRET_SCRUBBERS.get(record["model"]):
+            old_pk = record["pk"]
+            scrub(record)
+            if record["pk"] != old_pk:
+                renamed[str(old_pk)] = record["pk"]
+    if renamed:
+        # A row that refers to a renamed key (a log of its use, say) would
+        # carry the old primary key, and with it the secret.
+        for record in records:
+            record["fields"] = {
+                name: _renamed(value, renamed)
+                for name, value in record["fields"].items()
+            }
     return records
+
+
+def _renamed(value, renamed: dict[str, str]):
+    if isinstance(value, list):
+        return [_renamed(item, renamed) for item in value]
+    return renamed.get(value, value) if isinstance(value, str) else value
 
 
 def export_content(path: Path) -> dict:
@@ -155,7 +251,7 @@ def export_content(path: Path) -> dict:
         "version": VERSION,
         "exported_at": timezone.now().isoformat(),
         "counts": counts,
-        "checksums": article_checksums(),
+        **{name: compute() for name, (_, compute) in CHECKSUMS.items()},
         "objects": _strip_secrets(records),
     }
     path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
@@ -177,6 +273,19 @@ def _read(path: Path) -> dict:
             f"this Newsroom reads version {VERSION}"
         )
     return document
+
+
+def _verify(expected: dict[str, str], restored: dict[str, str], noun: str) -> None:
+    differing = sorted(
+        key
+        for key in set(expected) | set(restored)
+        if expected.get(key) != restored.get(key)
+    )
+    if differing:
+        raise BackupError(
+            f"{len(differing)} {noun}(s) differ from the backup after loading, "
+            f"e.g. “{differing[0]}”; nothing was restored"
+        )
 
 
 def _refuse_non_empty_database() -> None:
@@ -225,18 +334,10 @@ def import_content(path: Path) -> dict:
     with connection.cursor() as cursor:
         for statement in connection.ops.sequence_reset_sql(no_style(), ordered):
             cursor.execute(statement)
-    restored = article_checksums()
-    expected = document.get("checksums", {})
-    differing = sorted(
-        slug
-        for slug in set(expected) | set(restored)
-        if expected.get(slug) != restored.get(slug)
-    )
-    if differing:
-        raise BackupError(
-            f"{len(differing)} article(s) differ from the backup after loading, "
-            f"e.g. “{differing[0]}”; nothing was restored"
-        )
+    for name, (noun, compute) in CHECKSUMS.items():
+        if name not in document:
+            continue  # a backup from before this checksum existed
+        _verify(document[name], compute(), noun)
     for command in {command for command in DERIVED_MODELS.values() if command}:
         call_command(command, verbosity=0)
     return counts

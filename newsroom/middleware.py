@@ -26,7 +26,7 @@ class SecurityHeadersMiddleware:
         return response
 
 
-def _static_page(template_name: str, status: int, **headers: str) -> HttpResponse:
+def static_page(template_name: str, status: int, **headers: str) -> HttpResponse:
     # Rendered from the template file alone: no context processors, nothing
     # that could need the database that has just failed.
     template = engines["django"].get_template(template_name)
@@ -49,7 +49,7 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0  # Django reads a malformed length as no body, too.
         if length > settings.NEWSROOM_MAX_REQUEST_BYTES:
-            return _static_page("413.html", 413)
+            return static_page("413.html", 413)
         return self.get_response(request)
 
 
@@ -74,7 +74,7 @@ class DatabaseUnavailableMiddleware:
         if _is_programming_fault(exception):
             return None
         logger.error("Database unavailable: %s", exception)
-        return _static_page(
+        return static_page(
             "503.html", 503, **{"Retry-After": str(self.retry_after_seconds)}
         )
 

@@ -9,6 +9,9 @@ from newsroom import views
 admin.site.site_header = f"{settings.NEWSROOM_SITE_NAME} editorial"
 admin.site.site_title = settings.NEWSROOM_SITE_NAME
 
+# A body too large to read is a 413 with its own page, not a bare 400.
+handler400 = "newsroom.views.bad_request"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,9 +1,17 @@
 from django.core.cache import cache
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
+from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from newsroom.middleware import static_page
 
 HEALTH_KEY = "newsroom:healthz"
 
@@ -47,3 +55,10 @@ def robots_txt(request: HttpRequest) -> HttpResponse:
         f"Sitemap: {base_url}{reverse('articles:news_sitemap')}",
     ]
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain")
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """The 400 page; a body too large or with too many fields gets the 413 page."""
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        return static_page("413.html", 413)
+    return defaults.bad_request(request, exception)

@@ -19,7 +19,8 @@ from django.utils import timezone
 from articles import publishing, revisions
 from articles.models import Article, Tag
 from entities.models import Mention
-from newsroom.backups import article_checksums
+from newsroom.backups import article_checksums, entity_checksums, partner_checksums
+from partners.models import Partner, PartnerKey
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,19 @@ def newsroom_content():
     factories.pin(articles["live"], articles["expiring"])
     factories.correction(articles["live"], note="The plant is in Cleon.")
     publishing.transition(articles["review"], "publish", user=editor, note="Go.")
+    partner = Partner.objects.create(
+        name="Aggregator Ltd",
+        contact_email="dev@aggregator.example",
+        throttle_rate="500/hour",
+        cors_origins="https://app.aggregator.example",
+        notes="Signed 2026-01.",
+    )
+    PartnerKey.objects.create_key(
+        partner=partner,
+        name="production",
+        expiry_date=now + datetime.timedelta(days=365),
+    )
+    PartnerKey.objects.create_key(partner=partner, name="staging")
     return articles
 
 
@@ -102,8 +116,9 @@ def fresh_database(tmp_path: Path):
 
 
 CHECKSUMS = (
-    "import json; from newsroom.backups import article_checksums; "
-    "print(json.dumps(article_checksums()))"
+    "import json; from newsroom import backups; "
+    "print(json.dumps([backups.article_checksums(), backups.entity_checksums(), "
+    "backups.partner_checksums()]))"
 )
 
 
@@ -112,7 +127,7 @@ def test_a_backup_restores_every_article_exactly_into_a_fresh_database(
 ):
     backup = tmp_path / "backup.json"
     call_command("export_content", str(backup), stdout=StringIO())
-    before = article_checksums()
+    before = [article_checksums(), entity_checksums(), partner_checksums()]
 
     with fresh_database(tmp_path) as url:
         restored = run_fresh(url, "import_content", str(backup))
@@ -121,7 +136,48 @@ def test_a_backup_restores_every_article_exactly_into_a_fresh_database(
     assert restored.returncode == 0, restored.stderr
     assert "6 articles, each checked against the backup" in restored.stdout
     assert json.loads(after.stdout) == before
-    assert len(before) == len(Article.objects.all()) == 6
+    articles, entities, partners = before
+    assert len(articles) == len(Article.objects.all()) == 6
+    assert len(entities) == 2
+    assert set(partners) == {"Aggregator Ltd"}
+
+
+def test_partner_keys_come_back_revoked_and_their_hashes_never_leave(
+    newsroom_content, tmp_path
+):
+    backup = tmp_path / "backup.json"
+    call_command("export_content", str(backup), stdout=StringIO())
+    text = backup.read_text()
+    keys = list(PartnerKey.objects.all())
+
+    assert len(keys) == 2
+    for key in keys:
+        assert key.hashed_key not in text
+        assert key.prefix in text
+    with fresh_database(tmp_path) as url:
+        run_fresh(url, "import_content", str(backup))
+        check = run_fresh(
+            url,
+            "shell",
+            "--no-imports",
+            "-c",
+            "from partners.models import PartnerKey; "
+            "print(sorted((k.name, k.prefix, k.revoked, k.partner.name) "
+            "for k in PartnerKey.objects.all()))",
+        )
+
+    assert check.stdout.strip() == str(
+        sorted((key.name, key.prefix, True, "Aggregator Ltd") for key in keys)
+    )
+
+
+def test_the_backup_lists_the_partner_models():
+    from newsroom.backups import backed_up_models
+
+    labels = {model._meta.label_lower for model in backed_up_models()}
+
+    assert {"partners.partner", "partners.partnerkey"} <= labels
+    assert {"entities.entity", "entities.entityalias", "entities.mention"} <= labels
 
 
 def test_the_backup_holds_no_password_and_restored_accounts_cannot_log_in(
@@ -195,3 +251,25 @@ def test_restoring_over_existing_content_is_refused(newsroom_content, tmp_path):
 
     with pytest.raises(CommandError, match="restore into a fresh database"):
         call_command("import_content", str(backup))
+
+
+def test_rows_referring_to_a_partner_key_lose_its_hash_too():
+    from newsroom.backups import _strip_secrets
+
+    records = [
+        {
+            "model": "partners.partnerkey",
+            "pk": "AbCd1234.secret-hash",
+            "fields": {"prefix": "AbCd1234", "hashed_key": "secret-hash"},
+        },
+        {
+            "model": "partners.keyuse",
+            "pk": 1,
+            "fields": {"key": "AbCd1234.secret-hash", "keys": ["AbCd1234.secret-hash"]},
+        },
+    ]
+
+    scrubbed = _strip_secrets(records)
+
+    assert "secret-hash" not in json.dumps(scrubbed)
+    assert scrubbed[1]["fields"]["key"] == scrubbed[0]["pk"]

@@ -164,3 +164,53 @@ def test_article_page_with_hero_images_costs_no_more_queries(
         page = parse(client.get(url))
 
     assert len(page.find(class_="read-next").find_all("source")) == 3
+
+
+@pytest.fixture
+def disk_storage(settings, tmp_path):
+    """Files on disk, as in production: stored files come back closed."""
+    from django.core.files.storage import FileSystemStorage
+
+    field = Article._meta.get_field("hero_image")
+    memory = field.storage
+    field.storage = FileSystemStorage(location=tmp_path, base_url="/media/")
+    yield field.storage
+    field.storage = memory
+
+
+def admin_resave(admin_client, article: Article):
+    from django.urls import reverse
+
+    from tests.admin_forms import form_data
+
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    data = form_data(admin_client.get(url).content.decode())
+    return admin_client.post(url, {**data, "_save": "Save"})
+
+
+def test_saving_an_article_again_keeps_its_stored_hero_image(
+    admin_client, disk_storage
+):
+    article = with_hero(800, 600)
+    name = article.hero_image.name
+
+    first = admin_resave(admin_client, article)
+    second = admin_resave(admin_client, article)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    article.refresh_from_db()
+    assert article.hero_image.name == name
+    assert (article.hero_image_width, article.hero_image_height) == (800, 600)
+
+
+def test_an_article_whose_hero_file_went_missing_can_still_be_saved(
+    admin_client, disk_storage
+):
+    article = with_hero(800, 600, dek="Before.")
+    disk_storage.delete(article.hero_image.name)
+
+    response = admin_resave(admin_client, article)
+
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert (article.hero_image_width, article.hero_image_height) == (800, 600)

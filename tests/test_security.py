@@ -7,17 +7,31 @@ import subprocess
 import sys
 from pathlib import Path
 from unittest import mock
+from urllib.parse import urlencode
 
 import pytest
+from django import forms
+from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import OperationalError
+from django.db import OperationalError, models
 from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
+from articles.models import Article
 from articles.uploads import hero_image_path, validate_hero_image
-from tests import factories
+from tests import factories, observatory
+from tests.admin_forms import form_data
+from tests.test_admin import (
+    REGISTERED,
+    REGISTERED_IDS,
+    admin_url,
+    editorial_data,  # noqa: F401  (a fixture, used by name)
+)
+
+# Fields that take free text (not choices, numbers, dates or addresses' parts).
+TEXT_FORM_FIELDS = (forms.CharField, forms.SlugField, forms.EmailField, forms.URLField)
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +41,86 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- Headers --------------------------------------------------------------------------
 
 
+# Every kind of page readers, crawlers and editors get. Add each new kind here
+# (the partner API's list, detail, schema and docs pages when it lands): the
+# header, cookie and Observatory tests below walk these lists.
+PUBLIC_PAGES = [
+    "home",
+    "archive",
+    "section",
+    "article",
+    "tag",
+    "author",
+    "entity",
+    "search",
+    "site rss",
+    "tag atom",
+    "entity rss",
+    "sitemap",
+    "news sitemap",
+    "robots",
+    "health",
+    "not found",
+    "bad request",
+]
+EDITOR_PAGES = [
+    "admin login",
+    "admin index",
+    "admin article list",
+    "admin article",
+    "admin article history",
+    "admin entity list",
+]
+
+
 @pytest.fixture
 def page_urls() -> dict[str, str]:
     article = factories.article()
+    tag = factories.tag()
+    article.tags.add(tag)
+    author = factories.author()
+    factories.byline(article, author)
+    entity = factories.entity()
+    factories.mention(article, entity)
     return {
         "home": "/",
-        "article": article.get_absolute_url(),
+        "archive": "/archive/",
         "section": article.section.get_absolute_url(),
-        "admin login": reverse("admin:login"),
+        "article": article.get_absolute_url(),
+        "tag": tag.get_absolute_url(),
+        "author": author.get_absolute_url(),
+        "entity": entity.get_absolute_url(),
+        "search": reverse("articles:search") + "?q=story",
+        "site rss": reverse("articles:feed_rss"),
+        "tag atom": reverse("articles:tag_feed_atom", args=[tag.slug]),
+        "entity rss": reverse("entities:feed_rss", args=[entity.slug]),
+        "sitemap": reverse("articles:sitemap"),
+        "news sitemap": reverse("articles:news_sitemap"),
+        "robots": "/robots.txt",
         "health": "/healthz",
         "not found": "/no-such-section/",
+        "bad request": "/archive/?page=first",
+        "admin login": reverse("admin:login"),
+        "admin index": reverse("admin:index"),
+        "admin article list": reverse("admin:articles_article_changelist"),
+        "admin article": reverse("admin:articles_article_change", args=[article.pk]),
+        "admin article history": reverse(
+            "admin:articles_article_history", args=[article.pk]
+        ),
+        "admin entity list": reverse("admin:entities_entity_changelist"),
     }
+
+
+@pytest.fixture
+def editor_client() -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("chief", password="x"))
+    return client
+
+
+def fetch(page: str, url: str, editor_client: Client):
+    client = editor_client if page in EDITOR_PAGES else Client()
+    return client.get(url, secure=True)
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -48,11 +131,9 @@ def directives(policy: str) -> dict[str, list[str]]:
     return parsed
 
 
-@pytest.mark.parametrize(
-    "page", ["home", "article", "section", "admin login", "health", "not found"]
-)
-def test_every_response_carries_the_security_headers(page_urls, page):
-    response = Client().get(page_urls[page], secure=True)
+@pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
+def test_every_response_carries_the_security_headers(page_urls, editor_client, page):
+    response = fetch(page, page_urls[page], editor_client)
 
     policy = directives(response["Content-Security-Policy"])
     assert policy["default-src"] == ["'self'"]
@@ -77,7 +158,99 @@ def test_every_response_carries_the_security_headers(page_urls, page):
     assert "camera=()" in response["Permissions-Policy"]
 
 
-@pytest.mark.parametrize("page", ["home", "article", "section", "not found"])
+@pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
+def test_every_page_scores_a_plus_by_the_observatory_rules(
+    page_urls, editor_client, page
+):
+    score = observatory.score(fetch(page, page_urls[page], editor_client))
+
+    assert score.penalties == {}
+    assert score.grade == "A+", score.modifiers
+    assert score.modifiers["x-frame-options-implemented-via-csp"] == 5
+    assert score.modifiers["referrer-policy-private"] == 5
+
+
+def test_signing_in_sets_cookies_that_earn_the_observatory_bonus():
+    User.objects.create_user("ed", password="a-long-passphrase", is_staff=True)
+    client = Client()
+    client.get(reverse("admin:login"), secure=True)
+
+    response = client.post(
+        reverse("admin:login"),
+        {"username": "ed", "password": "a-long-passphrase"},
+        secure=True,
+    )
+
+    assert set(response.cookies) >= {"sessionid", "csrftoken"}
+    score = observatory.score(response)
+    assert score.penalties == {}
+    assert score.modifiers["cookies-secure-with-httponly-sessions-and-samesite"] == 5
+    assert score.grade == "A+"
+
+
+def test_plain_http_is_redirected_to_https_on_the_same_host(settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.ALLOWED_HOSTS = ["news.example.org"]
+
+    response = Client().get("/archive/?page=2", HTTP_HOST="news.example.org")
+
+    assert response.status_code == 301
+    assert response["Location"] == "https://news.example.org/archive/?page=2"
+
+
+CSP = "Content-Security-Policy"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({}, "csp-not-implemented"),
+        (
+            {CSP: "default-src 'self'; script-src 'unsafe-inline'"},
+            "csp-implemented-with-unsafe-inline",
+        ),
+        (
+            {CSP: "default-src 'self' 'unsafe-eval'"},
+            "csp-implemented-with-unsafe-eval",
+        ),
+        (
+            {CSP: "default-src 'self'; style-src 'unsafe-inline'"},
+            "csp-implemented-with-unsafe-inline-in-style-src-only",
+        ),
+        (
+            {CSP: "default-src 'none'"},
+            "csp-implemented-with-no-unsafe-default-src-none",
+        ),
+    ],
+)
+def test_the_observatory_scorer_tells_policies_apart(headers, expected):
+    assert observatory.content_security_policy(headers)[0] == expected
+
+
+def test_the_observatory_scorer_penalises_what_it_should():
+    weak = observatory.Score(
+        dict(
+            [
+                observatory.strict_transport_security(
+                    {"Strict-Transport-Security": "max-age=300"}
+                ),
+                observatory.cookies(["sessionid=x; Path=/"], hsts=False),
+                observatory.x_frame_options({}),
+                observatory.referrer_policy({"Referrer-Policy": "unsafe-url"}),
+            ]
+        )
+    )
+
+    assert weak.penalties == {
+        "hsts-implemented-max-age-less-than-six-months": -10,
+        "cookies-session-without-secure-flag": -40,
+        "x-frame-options-not-implemented": -20,
+        "referrer-policy-unsafe": -5,
+    }
+    assert weak.grade == "D-"
+
+
+@pytest.mark.parametrize("page", PUBLIC_PAGES)
 def test_anonymous_public_pages_set_no_cookies(page_urls, page):
     response = Client().get(page_urls[page])
 
@@ -142,20 +315,41 @@ def test_unknown_users_and_wrong_passwords_get_the_same_answer():
     assert visible(unknown).replace("nobody", "ed") == visible(wrong)
 
 
-def test_after_login_next_only_leads_within_the_site():
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/steal",
+        "//evil.example/steal",
+        "/\\evil.example/steal",
+        "https:evil.example",
+        " https://evil.example",
+        "javascript:alert(1)",
+        "http://testserver@evil.example/",
+    ],
+)
+def test_after_login_next_only_leads_within_the_site(target):
     User.objects.create_user("ed", password="the-right-one", is_staff=True)
 
     response = Client().post(
-        reverse("admin:login") + "?next=https://evil.example/steal",
-        {
-            "username": "ed",
-            "password": "the-right-one",
-            "next": "https://evil.example/steal",
-        },
+        reverse("admin:login") + "?" + urlencode({"next": target}),
+        {"username": "ed", "password": "the-right-one", "next": target},
     )
 
     assert response.status_code == 302
-    assert "evil.example" not in response["Location"]
+    assert "evil" not in response["Location"]
+    assert "javascript" not in response["Location"]
+
+
+def test_after_login_next_leads_to_a_page_of_this_site():
+    User.objects.create_user("ed", password="the-right-one", is_staff=True)
+    target = "/admin/articles/article/"
+
+    response = Client().post(
+        reverse("admin:login") + "?" + urlencode({"next": target}),
+        {"username": "ed", "password": "the-right-one", "next": target},
+    )
+
+    assert response["Location"] == target
 
 
 # --- Input limits ---------------------------------------------------------------------
@@ -173,12 +367,135 @@ def test_a_request_body_over_the_limit_is_refused_with_a_clear_page(settings):
     assert "larger than this site accepts" in response.content.decode()
 
 
-def test_a_form_with_too_many_fields_is_a_bad_request():
+def test_a_form_with_too_many_fields_is_refused_with_the_same_page():
     fields = {f"field{number}": "x" for number in range(2_100)}
 
     response = Client().post(reverse("admin:login"), fields)
 
+    assert response.status_code == 413
+    assert "larger than this site accepts" in response.content.decode()
+
+
+# Apps whose models editors, importers and partners write.
+NEWSROOM_APPS = ("articles", "entities", "partners", "newsroom")
+
+
+def test_every_editable_text_field_has_an_explicit_max_length():
+    # A TextField's max_length is a form-level limit: without it an admin form
+    # takes as much text as the body limit lets through.
+    unlimited = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in NEWSROOM_APPS
+        for field in model._meta.get_fields()
+        if isinstance(field, models.CharField | models.TextField)
+        and field.editable
+        and field.max_length is None
+    ]
+
+    assert unlimited == []
+
+
+def admin_forms(response) -> list:
+    context = response.context
+    forms = [context["adminform"].form]
+    for inline in context.get("inline_admin_formsets", []):
+        forms += [*inline.formset.forms, inline.formset.empty_form]
+    return forms
+
+
+@pytest.mark.usefixtures("editorial_data")
+@pytest.mark.parametrize(("model", "model_admin"), REGISTERED, ids=REGISTERED_IDS)
+def test_every_text_input_in_the_admin_has_a_length_limit(
+    admin_client, model, model_admin
+):
+    obj = model._default_manager.order_by("pk").first()
+    pages = [admin_url(model, "change", obj.pk)]
+    if model_admin.has_add_permission(admin_client.get("/").wsgi_request):
+        pages.append(admin_url(model, "add"))
+
+    unlimited = []
+    for page in pages:
+        response = admin_client.get(page)
+        assert response.status_code == 200, page
+        for form in admin_forms(response):
+            unlimited += [
+                f"{page} {form.prefix or ''} {name}"
+                for name, field in form.fields.items()
+                if type(field) in TEXT_FORM_FIELDS
+                and field.max_length is None
+                # A password is hashed with HMAC, which shortens a long key
+                # first: its length costs nothing, and it is never stored.
+                and not isinstance(field.widget, forms.PasswordInput)
+            ]
+
+    assert unlimited == []
+
+
+def test_a_nul_character_in_admin_input_is_a_form_error(admin_client):
+    section = factories.section()
+    add = admin_url(Article, "add")
+    data = form_data(admin_client.get(add).content.decode())
+
+    response = admin_client.post(
+        add,
+        {
+            **data,
+            "headline": "Nul\x00 headline",
+            "section": section.pk,
+            "body": "A body\x00 with a NUL.",
+            "_save": "Save",
+        },
+    )
+
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors
+    assert "Null characters are not allowed." in errors["headline"]
+    assert "Null characters are not allowed." in errors["body"]
+    assert not Article.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/articles/article/?q=%00",
+        "/admin/entities/entity/?q=a%00b",
+        "/admin/login/?next=/admin/%00",
+    ],
+)
+def test_a_nul_character_in_an_admin_address_is_not_a_server_error(admin_client, url):
+    response = admin_client.get(url)
+
+    assert response.status_code in (200, 302, 400)
+
+
+@pytest.mark.parametrize(
+    "url", ["/search/?q=%00", "/search/?q=renault%00", "/archive/?page=%00"]
+)
+def test_a_nul_character_in_a_public_address_is_not_a_server_error(url):
+    factories.article(headline="Renault plans")
+
+    response = Client().get(url)
+
+    assert response.status_code in (200, 400)
+
+
+def test_a_form_body_over_djangos_memory_limit_gets_the_same_page(settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+
+    response = Client().post(
+        reverse("admin:login"), {"username": "x" * 2_000, "password": "y"}
+    )
+
+    assert response.status_code == 413
+    assert "larger than this site accepts" in response.content.decode()
+
+
+def test_other_bad_requests_still_get_the_400_page():
+    response = Client().get("/archive/?page=first")
+
     assert response.status_code == 400
+    assert "Bad request" in response.content.decode()
 
 
 # --- Uploads --------------------------------------------------------------------------

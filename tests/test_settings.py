@@ -80,3 +80,47 @@ def test_a_malformed_boolean_is_a_clear_error(value):
 
     assert result.returncode != 0
     assert f"DJANGO_DEBUG must be true or false, not '{value}'" in result.stderr
+
+
+def gunicorn_settings(**environment: str) -> dict:
+    script = (
+        "import json, runpy; c = runpy.run_path('newsroom/gunicorn.py'); "
+        "print(json.dumps({k: c[k] for k in ('bind', 'workers', 'timeout', "
+        "'accesslog', 'forwarded_allow_ips')}))"
+    )
+    env = {"PATH": os.environ.get("PATH", ""), **environment}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def test_gunicorn_sizes_its_workers_from_the_cpu_count_and_logs_each_request():
+    loaded = gunicorn_settings()
+
+    assert loaded["workers"] == os.cpu_count() * 2 + 1
+    assert loaded["timeout"] == 30
+    assert loaded["accesslog"] == "-"
+    assert loaded["forwarded_allow_ips"] == "127.0.0.1"
+
+
+def test_gunicorn_settings_come_from_the_environment():
+    loaded = gunicorn_settings(
+        WEB_CONCURRENCY="3",
+        GUNICORN_TIMEOUT="12",
+        GUNICORN_BIND="0.0.0.0:9000",
+        GUNICORN_FORWARDED_ALLOW_IPS="10.0.0.2",
+    )
+
+    assert (loaded["workers"], loaded["timeout"], loaded["bind"]) == (
+        3,
+        12,
+        "0.0.0.0:9000",
+    )
+    assert loaded["forwarded_allow_ips"] == "10.0.0.2"

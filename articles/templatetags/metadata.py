@@ -44,3 +44,11 @@ def site_feed_links() -> dict:
 def json_ld(data: dict) -> SafeString:
     """Render a dict as a JSON-LD script element that no text can break out of."""
     return metadata.json_ld_script(data)
+
+
+@register.filter
+def xml_text(value: str) -> str:
+    """Drop the characters XML 1.0 forbids, for text in an XML template."""
+    from articles.feeds import xml_text as without_forbidden
+
+    return without_forbidden(value)
