@@ -872,24 +872,25 @@ def _enter_other_lists(
             return False  # two entries the list already holds side by side
         return similarities.get((pair - {source.pk}).pop(), 0.0) >= NEAR_DUPLICATE
 
+    lists = [pk for pk in neighbours if pk not in unavailable and pk in metadata]
+    # Scored in one pass: the list's owner is the source of each score.
+    scores = _scores(
+        np.array([similarities[pk] for pk in lists]),
+        np.array([metadata[pk][0] for pk in lists]),
+        source.days,
+        np.array([metadata[pk][1] == source.section_id for pk in lists]),
+    ).tolist()
+    size = buffer_length()
     changed: dict[int, list[tuple[int, float]]] = {}
-    for pk in neighbours:
-        if pk in unavailable or pk not in metadata:
+    for pk, score in zip(lists, scores, strict=True):
+        entry = (-score, source.pk)
+        if len(entries[pk]) >= size and entry > max(entries[pk]):
+            # It ranks after every entry of a full list, and entries already
+            # side by side are never near-duplicates: the list keeps them all.
             continue
-        days, section_id = metadata[pk]
-        score = float(
-            _scores(
-                np.array([similarities[pk]]),
-                days,
-                np.array([source.days]),
-                np.array([section_id == source.section_id]),
-            )[0]
-        )
-        candidates = sorted([*entries[pk], (-score, source.pk)])
+        candidates = sorted([*entries[pk], entry])
         score_of = {target: -negative for negative, target in candidates}
-        chosen = _diverse(
-            [target for _, target in candidates], near_duplicates, buffer_length()
-        )
+        chosen = _diverse([target for _, target in candidates], near_duplicates, size)
         if source.pk in chosen:
             changed[pk] = [(target, score_of[target]) for target in chosen]
     if not changed:
