@@ -648,7 +648,8 @@ class RecommendationFeature(models.Model):
     """A word, confirmed entity or tag that articles are compared by.
 
     ``key`` is "w:<word>", "e:<entity id>" or "t:<tag id>". The document
-    frequency (how many indexed articles have it) gives the feature's rarity.
+    frequency (how many indexed articles have it) gives the feature's rarity;
+    the row keyed "n" holds the number of articles itself.
     """
 
     key = models.CharField(max_length=120, unique=True)

@@ -19,6 +19,7 @@ from articles.models import (
     ArticleFeatureWeight,
     ReadNextEntry,
     ReadNextExclusion,
+    RecommendationFeature,
     Section,
     Tag,
 )
@@ -415,6 +416,38 @@ def test_withdrawing_takes_a_story_out_of_every_list_and_the_buffer_fills_in(
     assert len(shown(client, source)) == 2
     assert withdrawn.headline not in shown(client, source)
     assert withdrawn in others
+
+
+def test_the_article_count_moves_with_the_index_instead_of_being_counted(editor):
+    def counted() -> int:
+        return RecommendationFeature.objects.get(
+            key=recommendations.CORPUS_KEY
+        ).document_frequency
+
+    shared = entity("Chery")
+    for _ in range(3):
+        story("Old", entities=[shared])
+    recommendations.rebuild()
+    assert counted() == 3
+    new = story("New", entities=[shared], status=Article.Status.REVIEW)
+
+    with CaptureQueriesContext(connection) as captured:
+        publishing.transition(new, "publish", user=editor)
+    assert counted() == 4
+    assert not [
+        q
+        for q in captured
+        if 'COUNT(*) AS "__count" FROM "articles_article"' in q["sql"]
+    ]
+
+    publishing.transition(new, "withdraw", user=editor)
+    assert counted() == 3
+
+    # Lists rebuilt before the count was stored: counted once, at the next update.
+    RecommendationFeature.objects.filter(key=recommendations.CORPUS_KEY).delete()
+    later = story("Later", entities=[shared], status=Article.Status.REVIEW)
+    publishing.transition(later, "publish", user=editor)
+    assert counted() == 4
 
 
 def test_a_list_short_of_stories_after_a_withdrawal_is_computed_again(editor):
