@@ -15,8 +15,11 @@ Builds a throwaway SQLite database, fills it with ``generate_corpus`` and runs
 
     .venv/bin/python benchmarks/recommendations.py quality [--articles 10000]
     .venv/bin/python benchmarks/recommendations.py speed [--articles 100000]
+        [--corpus /tmp/reco100k.sqlite3]
     .venv/bin/python benchmarks/recommendations.py tune --seed 2
 
+``--corpus FILE`` generates the corpus into FILE the first time and starts
+later runs from a copy of it (100,000 articles take minutes to generate).
 ``tune`` prints precision@4 for a grid of block weights; the weights in
 ``articles/recommendations.py`` were chosen with it on another seed than the
 one ``quality`` reports, so that the figure is not fitted to its corpus.
