@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
-from django.db.models import F, Min, Prefetch, Q, Window
+from django.db.models import Exists, F, Min, OuterRef, Prefetch, Q, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -581,7 +581,10 @@ class ReadNextExclusion(models.Model):
 class ReadNextEntryQuerySet(models.QuerySet):
     def live(self) -> "ReadNextEntryQuerySet":
         """Restrict to entries whose target readers may see right now."""
-        return self.filter(target__in=Article.objects.live().values("pk"))
+        # EXISTS, looked up by primary key for each entry read: ``target__in``
+        # made SQLite list every live article first (300 ms at 100,000
+        # articles, for the eight entries one page reads).
+        return self.filter(Exists(Article.objects.live().filter(pk=OuterRef("target"))))
 
 
 class ReadNextEntry(models.Model):
@@ -648,7 +651,8 @@ class RecommendationFeature(models.Model):
     """A word, confirmed entity or tag that articles are compared by.
 
     ``key`` is "w:<word>", "e:<entity id>" or "t:<tag id>". The document
-    frequency (how many indexed articles have it) gives the feature's rarity.
+    frequency (how many indexed articles have it) gives the feature's rarity;
+    the row keyed "n" holds the number of articles itself.
     """
 
     key = models.CharField(max_length=120, unique=True)

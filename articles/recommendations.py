@@ -136,6 +136,11 @@ def common_limit(article_count: int) -> int:
     return max(COMMON_FEATURE_FLOOR, int(COMMON_FEATURE_SHARE * article_count))
 
 
+# The RecommendationFeature row whose document frequency is n itself: an
+# update reads it with the features instead of counting 100,000 articles.
+CORPUS_KEY = "n"
+
+
 def corpus_size() -> int:
     """The n of IDF: published articles, counted from an index alone (the few
     expired among them make no difference to rarity)."""
@@ -567,7 +572,8 @@ def rebuild(*, progress: Progress | None = None) -> RebuildSummary:
     report = progress or (lambda stage, done, total: None)
     corpus = _read_corpus(indexed_articles(), report)
     n = len(corpus.pks)
-    matrix, keys, frequencies = _feature_matrix(corpus, corpus_size())
+    article_count = corpus_size()
+    matrix, keys, frequencies = _feature_matrix(corpus, article_count)
     row_of = {pk: row for row, pk in enumerate(corpus.pks)}
     days = np.array(corpus.days)
     sections = np.array(corpus.sections)
@@ -622,7 +628,7 @@ def rebuild(*, progress: Progress | None = None) -> RebuildSummary:
         _insert_rows(
             RecommendationFeature,
             ["key", "document_frequency"],
-            zip(keys, frequencies, strict=True),
+            [*zip(keys, frequencies, strict=True), (CORPUS_KEY, article_count)],
         )
         feature_ids = dict(RecommendationFeature.objects.values_list("key", "pk"))
         feature_of_column = np.array([feature_ids[key] for key in keys] or [0])
@@ -872,24 +878,25 @@ def _enter_other_lists(
             return False  # two entries the list already holds side by side
         return similarities.get((pair - {source.pk}).pop(), 0.0) >= NEAR_DUPLICATE
 
+    lists = [pk for pk in neighbours if pk not in unavailable and pk in metadata]
+    # Scored in one pass: the list's owner is the source of each score.
+    scores = _scores(
+        np.array([similarities[pk] for pk in lists]),
+        np.array([metadata[pk][0] for pk in lists]),
+        source.days,
+        np.array([metadata[pk][1] == source.section_id for pk in lists]),
+    ).tolist()
+    size = buffer_length()
     changed: dict[int, list[tuple[int, float]]] = {}
-    for pk in neighbours:
-        if pk in unavailable or pk not in metadata:
+    for pk, score in zip(lists, scores, strict=True):
+        entry = (-score, source.pk)
+        if len(entries[pk]) >= size and entry > max(entries[pk]):
+            # It ranks after every entry of a full list, and entries already
+            # side by side are never near-duplicates: the list keeps them all.
             continue
-        days, section_id = metadata[pk]
-        score = float(
-            _scores(
-                np.array([similarities[pk]]),
-                days,
-                np.array([source.days]),
-                np.array([section_id == source.section_id]),
-            )[0]
-        )
-        candidates = sorted([*entries[pk], (-score, source.pk)])
+        candidates = sorted([*entries[pk], entry])
         score_of = {target: -negative for negative, target in candidates}
-        chosen = _diverse(
-            [target for _, target in candidates], near_duplicates, buffer_length()
-        )
+        chosen = _diverse([target for _, target in candidates], near_duplicates, size)
         if source.pk in chosen:
             changed[pk] = [(target, score_of[target]) for target in chosen]
     if not changed:
@@ -992,7 +999,7 @@ def update_article(article: Article) -> None:
         return
     if was_indexed:
         row = Article.objects.filter(pk=article.pk).values(*text_fields).get()
-        _count_in(_feature_keys(*_features_of(article.pk, row)), -1)
+        _count_in([*_feature_keys(*_features_of(article.pk, row)), CORPUS_KEY], -1)
         _delete(ArticleFeatureWeight.objects.filter(article_id=article.pk))
     _delete(
         ReadNextEntry.objects.filter(
@@ -1031,13 +1038,21 @@ def _index(article_id: int, row: dict, *, entering: bool) -> None:
     """
     counts, entities, tags = _features_of(article_id, row)
     keys = _feature_keys(counts, entities, tags)
+    # n moves with the index, like a document frequency. Lists rebuilt before
+    # it was stored lack it: counted once then, without the entering article,
+    # which the count below adds.
+    RecommendationFeature.objects.get_or_create(
+        key=CORPUS_KEY,
+        defaults={"document_frequency": lambda: corpus_size() - entering},
+    )
     if entering:
-        known = _count_in(keys, 1)
+        known = _count_in([*keys, CORPUS_KEY], 1)
     else:
-        known = _known_features(keys)
+        known = _known_features([*keys, CORPUS_KEY])
         unseen = [key for key in keys if key not in known]
         if unseen:
             known.update(_count_in(unseen, 1))
+    article_count = known.pop(CORPUS_KEY)[1]
 
     def block(block_keys: Iterable[str]) -> tuple[np.ndarray, np.ndarray]:
         found = [known[key] for key in block_keys]
@@ -1056,7 +1071,7 @@ def _index(article_id: int, row: dict, *, entering: bool) -> None:
         ),
         block(f"e:{pk}" for pk in entities),
         block(f"t:{pk}" for pk in tags),
-        corpus_size(),
+        article_count,
     )
     vector = dict(zip(feature_ids.tolist(), weights.tolist(), strict=True))
     _delete(ArticleFeatureWeight.objects.filter(article_id=article_id))
