@@ -12,6 +12,7 @@ admin.site.site_title = settings.NEWSROOM_SITE_NAME
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("newsroom.api_urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "preview/<int:version_id>/<str:token>/",
