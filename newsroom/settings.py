@@ -349,6 +349,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "newsroom.api.exception_handler",
     "UNAUTHENTICATED_USER": None,
     "UNICODE_JSON": True,
+    # No ?format=: an unknown parameter like any other.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
