@@ -688,7 +688,7 @@ def test_a_preflight_is_answered_for_a_configured_origin_only(client, partner):
 
 @pytest.fixture
 def content_version():
-    """The content version, computed once per change for the whole site, not per page."""
+    """Compute the content version: done once per change site-wide, not per page."""
     from articles import caching
 
     caching.current_version(timezone.now(), None)
