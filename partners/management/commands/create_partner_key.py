@@ -11,8 +11,9 @@ from partners.models import Partner, PartnerKey
 def parse_expiry(value: str) -> datetime.datetime:
     """Read a date (the key works through that day) or a datetime, in the future."""
     try:
-        moment = parse_datetime(value)
-        day = None if moment else parse_date(value)
+        # A date first: parse_datetime would read one as its midnight.
+        day = parse_date(value)
+        moment = None if day else parse_datetime(value)
     except ValueError:
         moment = day = None
     if moment is None and day is None:
