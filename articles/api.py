@@ -502,6 +502,15 @@ PAGE_SIZE = OpenApiParameter(
 )
 
 
+def slug_parameter(what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        "slug",
+        OpenApiTypes.STR,
+        OpenApiParameter.PATH,
+        description=f"The {what}'s slug, as in its site address.",
+    )
+
+
 def fields_parameter(default: str) -> OpenApiParameter:
     return OpenApiParameter(
         "fields",
@@ -544,7 +553,7 @@ ARTICLE_LIST_PARAMS = {
     ),
     retrieve=extend_schema(
         summary="One live article",
-        parameters=[fields_parameter("every field")],
+        parameters=[slug_parameter("article"), fields_parameter("every field")],
         responses={200: ArticleSerializer, **ERRORS, **NOT_FOUND},
     ),
 )

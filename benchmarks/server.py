@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,16 +77,21 @@ def production_server(
     workers: int = 2,
     redis_url: str = "",
     accounts: dict[str, tuple[str, str]] | None = None,
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    setup: Callable[[dict[str, str]], None] | None = None,
 ) -> Iterator[str]:
     """Serve the demo with production settings; yield the base URL, then stop.
 
-    ``accounts`` maps usernames to (role, password) for staff to create.
+    ``accounts`` maps usernames to (role, password) for staff to create;
+    ``setup`` is called with the server's environment once the demo is loaded
+    (to run more management commands); ``port`` defaults to a free one.
     """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
     if gunicorn is None:
         raise RuntimeError("gunicorn is not installed beside this Python")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -99,6 +104,7 @@ def production_server(
         "MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
         "REDIS_URL": redis_url,
+        **(extra_env or {}),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
     server = None
@@ -107,6 +113,8 @@ def production_server(
         _manage(env, "load_demo")
         for username, (role, password) in (accounts or {}).items():
             _add_account(env, username, role, password)
+        if setup is not None:
+            setup(env)
         _manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(
             [
@@ -134,3 +142,17 @@ def production_server(
                 server.kill()
                 server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def create_partner_key(env: dict[str, str], name: str = "Benchmark partner") -> str:
+    """Make a partner key in the server's database and return it."""
+    output = subprocess.run(
+        [PYTHON, "manage.py", "create_partner_key", name],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    return output.split()[-1]

@@ -20,6 +20,7 @@ from articles.api import (
     page_of,
     related_parts,
     represent,
+    slug_parameter,
 )
 from articles.models import Article
 from entities.models import Entity, Mention
@@ -86,6 +87,7 @@ def _represent(entity: Entity, absolute: Callable[[str], str]) -> dict:
     ),
     retrieve=extend_schema(
         summary="One entity, with the newest live articles that mention it",
+        parameters=[slug_parameter("entity")],
         responses={200: EntityDetailSerializer, **ERRORS, **NOT_FOUND},
     ),
 )

@@ -19,7 +19,7 @@ class SchemaView(APIView):
         api.check_parameters(request, set())
 
         def build() -> dict:
-            generator = SchemaGenerator(urlconf="newsroom.api_urls")
+            generator = SchemaGenerator()
             return generator.get_schema(request=None, public=True)
 
         return api.cached_json(request, build)
