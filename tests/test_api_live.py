@@ -1,4 +1,4 @@
-"""The partner API's OpenAPI schema: valid, honoured by a live server, readable in a browser.
+"""The partner API's OpenAPI schema: valid, kept by a live server, shown in a browser.
 
 The live checks run against gunicorn with production settings and the demo
 (benchmarks/server.py), on a port of this project's API range.
