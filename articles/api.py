@@ -29,8 +29,8 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
+    extend_schema_serializer,
     extend_schema_view,
-    inline_serializer,
 )
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound
@@ -446,6 +446,7 @@ class TombstoneSerializer(serializers.Serializer):
     at = serializers.DateTimeField(help_text="When it stopped being public.")
 
 
+@extend_schema_serializer(many=False)
 class ArticlePageSerializer(serializers.Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page, if any.")
     results = ArticleSerializer(many=True)
@@ -521,13 +522,19 @@ def fields_parameter(default: str) -> OpenApiParameter:
     )
 
 
-def page_of(item: type[serializers.Serializer], name: str) -> serializers.Serializer:
-    return inline_serializer(
-        name=name,
-        fields={
-            "next": serializers.URLField(allow_null=True),
-            "results": item(many=True),
-        },
+def page_of(item: type[serializers.Serializer], name: str) -> type:
+    """A documented page of ``item``: one object, not a list of them."""
+    return extend_schema_serializer(many=False)(
+        type(
+            name,
+            (serializers.Serializer,),
+            {
+                "next": serializers.URLField(
+                    allow_null=True, help_text="The next page, if any."
+                ),
+                "results": item(many=True),
+            },
+        )
     )
 
 

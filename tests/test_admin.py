@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from entities.models import Entity, Mention
-from partners.models import Partner, PartnerKey
+from partners.models import KeyUsage, Partner, PartnerKey
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,10 @@ def editorial_data():
     factories.correction(article)
     Group.objects.create(name="Editors")
     partner = Partner.objects.create(name="Wire Partner")
-    PartnerKey.objects.create_key(name="production", partner=partner)
+    partner_key, _secret = PartnerKey.objects.create_key(
+        name="production", partner=partner
+    )
+    KeyUsage.objects.create(key=partner_key, day=timezone.now().date(), requests=3)
     # A failed and a successful login, so the lockout's own admin lists rows.
     visitor = Client()
     login = reverse("admin:login")
