@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import django_filters
 from django import forms
 from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Greatest
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
@@ -572,8 +572,9 @@ class ArticleViewSet(viewsets.GenericViewSet):
     lookup_value_regex = "[-a-zA-Z0-9_]+"
 
     def get_queryset(self) -> QuerySet:
+        # What the answers call updated_at (Article.date_modified), in SQL.
         return Article.objects.live().annotate(
-            modified_at=Coalesce("updated_at", "published_at")
+            modified_at=Greatest("published_at", Coalesce("updated_at", "published_at"))
         )
 
     def list(self, request, *args, **kwargs) -> HttpResponse:
