@@ -63,13 +63,13 @@ import cProfile, pstats, io, json
 from collections import defaultdict
 from django.test import Client
 client = Client(HTTP_HOST="127.0.0.1")
-headers = {"HTTP_AUTHORIZATION": "Api-Key %(key)s"}
+headers = {"HTTP_AUTHORIZATION": "Api-Key __KEY__"}
 client.get("/api/v1/articles/?page_size=50", **headers)
 profile = cProfile.Profile()
 profile.enable()
 for n in range(30):
     answer = client.get(
-        "/api/v1/articles/?page_size=50&published_before=2099-01-01T00:00:%(pad)s" % n,
+        f"/api/v1/articles/?page_size=50&published_before=2099-01-01T00:00:{n:02d}",
         **headers,
     )
     assert answer.status_code == 200, answer.content
@@ -191,12 +191,13 @@ def measure(seconds: int) -> tuple[dict[str, float], dict]:
                 runs[name].append(
                     requests_per_second(wrk, base_url + path, lua, seconds)
                 )
+        print(json.dumps(runs), file=sys.stderr)  # kept if the profile fails
         profile = _profile(found["env"], key)
     return {name: statistics.median(values) for name, values in runs.items()}, profile
 
 
 def _profile(env: dict[str, str], key: str) -> dict:
-    script = PROFILE_SCRIPT % {"key": key, "pad": "%02d"}
+    script = PROFILE_SCRIPT.replace("__KEY__", key)
     output = subprocess.run(
         [PYTHON, "manage.py", "shell", "--no-imports", "-c", script],
         cwd=PROJECT,

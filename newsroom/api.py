@@ -144,7 +144,14 @@ class APIMiddleware:
         if not is_api_request(request):
             return self.get_response(request)
         if _is_preflight(request):
-            return _preflight(request)
+            try:
+                return _preflight(request)
+            except (OperationalError, InterfaceError) as error:
+                # Outside any view, so process_exception would not see it.
+                if _is_programming_fault(error):
+                    raise
+                logger.error("Database unavailable: %s", error)
+                return _database_unavailable()
         response = self.get_response(request)
         if response.status_code >= 400 and not _is_json(response):
             response = _as_json_error(response)

@@ -73,6 +73,24 @@ def rate_for(partner_key: PartnerKey) -> Rate:
     )
 
 
+def _count(key: str, timeout: int) -> int:
+    """Add one to a counter in the cache and return it (atomic in Redis and locmem).
+
+    incr() first, as almost every request finds its counter there; add() only
+    when it is missing, and incr() again if another process added it first.
+    """
+    try:
+        return cache.incr(key)
+    except ValueError:
+        pass
+    if cache.add(key, 1, timeout):
+        return 1
+    try:
+        return cache.incr(key)
+    except ValueError:  # the cache is unreachable: count nothing, refuse nothing
+        return 1
+
+
 class PartnerKeyThrottle(BaseThrottle):
     """Count a request against its key's window; refuse it once the window is full."""
 
@@ -86,13 +104,7 @@ class PartnerKeyThrottle(BaseThrottle):
         self.reset = (window + 1) * rate.seconds
         self.now = now
         counter = f"api-throttle:{partner_key.pk}:{rate.seconds}:{window}"
-        # add() then incr(): atomic on Redis, and on the local-memory cache.
-        cache.add(counter, 0, rate.seconds + 1)
-        try:
-            count = cache.incr(counter)
-        except ValueError:  # expired between the two calls
-            cache.set(counter, 1, rate.seconds + 1)
-            count = 1
+        count = _count(counter, rate.seconds + 1)
         allowed = count <= rate.requests
         request._request.rate_limit = RateLimitState(
             limit=rate.requests,
@@ -135,11 +147,7 @@ class UsageCounter:
     @staticmethod
     def _increment(key: str) -> None:
         # Two days: a counter must outlive the flush interval, whatever it is.
-        cache.add(key, 0, 2 * 86400)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, 2 * 86400)
+        _count(key, 2 * 86400)
 
     def flush(self) -> int:
         """Move this process's counts into KeyUsage; return how many rows changed."""
