@@ -8,6 +8,8 @@ ask why theirs stopped working.
 
 import re
 
+from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
@@ -19,6 +21,43 @@ KEYWORD = "Api-Key"
 # What the library's key generator makes: an 8-character prefix, a dot and a
 # 32-character secret, both from Django's random-string alphabet.
 KEY_FORMAT = re.compile(r"^[A-Za-z0-9]{8}\.[A-Za-z0-9]{32}$")
+
+
+# A key and its partner are kept this long in the cache, so most requests cost
+# no query for them. Saving or deleting either forgets it at once in the
+# shared cache (Redis); a per-process cache elsewhere learns within this time.
+KEY_CACHE_SECONDS = 10
+
+
+def _cache_key(prefix: str) -> str:
+    return f"api-key:{prefix}"
+
+
+def find_key(prefix: str) -> PartnerKey | None:
+    """The key with this prefix, with its partner, from the cache or one query."""
+    found = cache.get(_cache_key(prefix))
+    if found is None:
+        found = (
+            PartnerKey.objects.select_related("partner").filter(prefix=prefix).first()
+        )
+        # False remembers "no such key" too: guessing costs the database nothing.
+        cache.set(_cache_key(prefix), found or False, KEY_CACHE_SECONDS)
+    return found or None
+
+
+def forget_key(sender, instance: PartnerKey, **kwargs) -> None:
+    """Signal receiver: a key changed (revoked, expiry) or was deleted."""
+    cache.delete(_cache_key(instance.prefix))
+    transaction.on_commit(lambda: cache.delete(_cache_key(instance.prefix)))
+
+
+def forget_partner(sender, instance: Partner, **kwargs) -> None:
+    """Signal receiver: a partner changed (deactivated, rate) or was deleted."""
+    prefixes = [
+        _cache_key(prefix) for prefix in instance.keys.values_list("prefix", flat=True)
+    ]
+    cache.delete_many(prefixes)
+    transaction.on_commit(lambda: cache.delete_many(prefixes))
 
 
 class KeyRefused(exceptions.APIException):
@@ -45,10 +84,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
                 "as it was given to you (eight characters, a dot, 32 characters).",
                 code="malformed_api_key",
             )
-        prefix = key.partition(".")[0]
-        partner_key = (
-            PartnerKey.objects.select_related("partner").filter(prefix=prefix).first()
-        )
+        partner_key = find_key(key.partition(".")[0])
         if partner_key is None or not partner_key.is_valid(key):
             raise exceptions.AuthenticationFailed(
                 "This API key is not one of ours.", code="unknown_api_key"

@@ -149,6 +149,33 @@ def test_an_inactive_partners_key_is_refused_saying_so(api, partner):
     assert error_of(response)["code"] == "inactive_partner"
 
 
+def test_revoking_a_key_refuses_it_at_once(api, key):
+    assert api.get("/api/v1/tags/").status_code == 200  # now in the key cache
+    partner_key = PartnerKey.objects.get(prefix=key[:8])
+    partner_key.revoked = True
+    partner_key.save()
+
+    assert error_of(api.get("/api/v1/tags/"))["code"] == "revoked_api_key"
+
+
+def test_deactivating_a_partner_refuses_its_cached_keys_at_once(api, partner):
+    assert api.get("/api/v1/tags/").status_code == 200
+    partner.is_active = False
+    partner.save()
+
+    assert error_of(api.get("/api/v1/tags/"))["code"] == "inactive_partner"
+
+
+def test_a_cached_key_costs_no_query(
+    api, newsroom, content_version, django_assert_max_num_queries
+):
+    api.get("/api/v1/articles/renault-trade-deal/")
+
+    with django_assert_max_num_queries(0):
+        response = api.get("/api/v1/articles/renault-trade-deal/")
+    assert response.status_code == 200
+
+
 def test_a_valid_key_is_let_in(api):
     assert api.get("/api/v1/articles/").status_code == 200
 
