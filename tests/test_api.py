@@ -351,6 +351,13 @@ def test_hidden_articles_appear_in_no_api_resource(api, hidden):
         assert "Hidden" not in text, url
         assert "hidden-draft" not in text and "hidden-scheduled" not in text, url
         assert "Secret" not in text and "ghost-writer" not in text, url
+    tags = api.get("/api/v1/tags/").json()["results"]
+    sections = api.get("/api/v1/sections/").json()["results"]
+    assert {t["slug"]: t["article_count"] for t in tags} == {
+        "automotive-industry": 2,
+        "international-trade": 2,
+    }, "hidden stories are not counted"
+    assert next(s for s in sections if s["slug"] == "business")["article_count"] == 2
     for story in hidden:
         assert api.get(f"/api/v1/articles/{story.slug}/").status_code == 404
     for url in [
