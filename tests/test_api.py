@@ -783,3 +783,19 @@ def test_the_schema_and_docs_need_no_key(client):
     assert json.loads(schema.content)["openapi"].startswith("3.")
     assert docs.status_code == 200
     assert b"<script>" not in docs.content
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Pacific/Auckland", "America/Los_Angeles"])
+def test_article_urls_agree_with_the_sites_canonical_addresses(
+    api, fifty_rich_articles, settings, zone
+):
+    settings.TIME_ZONE = zone
+    results = api.get("/api/v1/articles/?page_size=50&fields=slug,url").json()
+
+    expected = {
+        article.slug: "http://testserver" + article.get_absolute_url()
+        for article in Article.objects.select_related("section")
+    }
+    assert {item["slug"]: item["url"] for item in results["results"]} == {
+        item["slug"]: expected[item["slug"]] for item in results["results"]
+    }
