@@ -109,6 +109,13 @@ def _start_version(
     return version
 
 
+def current_version(now: datetime, found: ContentVersion | None) -> ContentVersion:
+    """Return ``found`` (the stored version) if it still holds, else a new one."""
+    if found is None or not found.lasts_beyond(now):
+        return _start_version(now, replacing=found)
+    return found
+
+
 def browser_lifetimes(version: ContentVersion, now: datetime) -> tuple[int, int]:
     """Return (max-age, stale-while-revalidate), both ending by the next change."""
     max_age, stale = BROWSER_MAX_AGE, STALE_WHILE_REVALIDATE
@@ -170,9 +177,7 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         key = page_key(request)
         # One round trip for the version and the page.
         found = cache.get_many([VERSION_KEY, key])
-        version = found.get(VERSION_KEY)
-        if version is None or not version.lasts_beyond(now):
-            version = _start_version(now, replacing=version)
+        version = current_version(now, found.get(VERSION_KEY))
         page = found.get(key)
         if (
             page is None

@@ -154,9 +154,44 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_listing(self) -> "ArticleQuerySet":
         """Fetch what an article card shows: section and ordered bylines."""
-        return self.select_related("section").prefetch_related(
-            Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-        )
+        return self.with_related({"section", "bylines"})
+
+    def with_related(self, parts: set[str]) -> "ArticleQuerySet":
+        """Fetch the named related data, one query each, whatever the row count.
+
+        Parts: section, bylines, tags, mentions (confirmed, as
+        ``confirmed_mentions``), read_next (live, as ``read_next``), corrections.
+        """
+        from entities.models import Mention
+
+        unknown = parts - RELATED_PARTS
+        if unknown:
+            raise ValueError(f"unknown related parts: {sorted(unknown)}")
+        articles = self.select_related("section") if "section" in parts else self
+        prefetches = {
+            "bylines": lambda: Prefetch(
+                "bylines", queryset=Byline.objects.select_related("author")
+            ),
+            "tags": lambda: "tags",  # ordered by name through Tag.Meta
+            "mentions": lambda: Prefetch(
+                "mentions",
+                queryset=Mention.objects.confirmed()
+                .select_related("entity")
+                .order_by("entity__kind", "entity__name"),
+                to_attr="confirmed_mentions",
+            ),
+            # Pins, then computed recommendations: the first ones still live.
+            "read_next": lambda: Prefetch(
+                "read_next_entries",
+                queryset=ReadNextEntry.objects.live()
+                .select_related("target__section")
+                .order_by("kind", "position")[: settings.NEWSROOM_READ_NEXT_COUNT],
+                to_attr="read_next",
+            ),
+            "corrections": lambda: "corrections",
+        }
+        wanted = [make() for part, make in prefetches.items() if part in parts]
+        return articles.prefetch_related(*wanted) if wanted else articles
 
     def latest_by_section(self, *, per_section: int) -> "ArticleQuerySet":
         """Keep each section's newest ``per_section`` articles, grouped by section."""
@@ -173,27 +208,12 @@ class ArticleQuerySet(models.QuerySet):
 
     def for_detail(self) -> "ArticleQuerySet":
         """Fetch everything the article page shows, in a constant number of queries."""
-        from entities.models import Mention
+        return self.with_related(RELATED_PARTS)
 
-        return self.for_listing().prefetch_related(
-            "tags",  # ordered by name through Tag.Meta
-            Prefetch(
-                "mentions",
-                queryset=Mention.objects.confirmed()
-                .select_related("entity")
-                .order_by("entity__kind", "entity__name"),
-                to_attr="confirmed_mentions",
-            ),
-            # Pins, then computed recommendations: the first ones still live.
-            Prefetch(
-                "read_next_entries",
-                queryset=ReadNextEntry.objects.live()
-                .select_related("target__section")
-                .order_by("kind", "position")[: settings.NEWSROOM_READ_NEXT_COUNT],
-                to_attr="read_next",
-            ),
-            "corrections",
-        )
+
+RELATED_PARTS = frozenset(
+    {"section", "bylines", "tags", "mentions", "read_next", "corrections"}
+)
 
 
 # The fields whose change is a real edit of what readers read: they move
@@ -783,3 +803,27 @@ class SearchDocument(models.Model):
 
     def __str__(self) -> str:
         return f"Search document of article #{self.pk}"
+
+
+class Tombstone(models.Model):
+    """An article partners may have copied that is no longer live: take it down.
+
+    Written when a published article is withdrawn or deleted (see
+    ``articles.tombstones``); read by the API's ``updated_since``. No foreign
+    key: the article may be gone.
+    """
+
+    class Reason(models.TextChoices):
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DELETED = "deleted", "Deleted"
+
+    article_id = models.BigIntegerField()
+    slug = models.SlugField(max_length=255)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.slug} ({self.reason})"

@@ -220,6 +220,26 @@ def search(
     return SearchResults(parsed, total, page, per_page, hits, facets)
 
 
+def matching(articles: models.QuerySet, query: str) -> models.QuerySet:
+    """Narrow ``articles`` to those matching ``query``, read as the search page does."""
+    parsed = parse_query(query)
+    if not parsed:
+        return articles.none()
+    return articles.filter(_backend().match(parsed))
+
+
+def ranked_ids(
+    articles: models.QuerySet, query: str, *, offset: int, limit: int
+) -> list[int]:
+    """Ids of ``articles`` matching ``query``, best first, as search() ranks them."""
+    parsed = parse_query(query)
+    if not parsed:
+        return []
+    return _backend().rank(
+        articles, parsed, now=timezone.now(), offset=offset, limit=limit
+    )
+
+
 def _marked(text: str) -> SafeString:
     return mark_safe(
         escape(text)

@@ -15,7 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,7 +43,7 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in NEWSROOM_TEST_PORTS={first}-{last}")
 
 
-def _manage(env: dict[str, str], *arguments: str) -> None:
+def manage(env: dict[str, str], *arguments: str) -> None:
     subprocess.run(
         [PYTHON, "manage.py", *arguments],
         cwd=PROJECT,
@@ -55,8 +55,8 @@ def _manage(env: dict[str, str], *arguments: str) -> None:
 
 
 def _add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
-    _manage(env, "create_staff", username, "--role", role)
-    _manage(
+    manage(env, "create_staff", username, "--role", role)
+    manage(
         env,
         "shell",
         "--no-imports",
@@ -87,18 +87,21 @@ def production_server(
     workers: int = 2,
     redis_url: str = "",
     accounts: dict[str, tuple[str, str]] | None = None,
-    setup: Sequence[Sequence[str]] = (),
+    port: int | None = None,
+    extra_env: dict[str, str] | None = None,
+    setup: Callable[[dict[str, str]], None] | None = None,
 ) -> Iterator[str]:
     """Serve the demo with production settings; yield the base URL, then stop.
 
     ``accounts`` maps usernames to (role, password) for staff to create;
-    ``setup`` lists more manage.py commands to run once they exist.
+    ``setup`` is called with the server's environment once the demo is loaded
+    (to run more management commands); ``port`` defaults to a free one.
     """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
     if gunicorn is None:
         raise RuntimeError("gunicorn is not installed beside this Python")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -111,17 +114,18 @@ def production_server(
         "MEDIA_ROOT": str(workdir / "media"),
         "DJANGO_LOG_LEVEL": "WARNING",
         "REDIS_URL": redis_url,
+        **(extra_env or {}),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
     server = None
     try:
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "load_demo")
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
         for username, (role, password) in (accounts or {}).items():
             _add_account(env, username, role, password)
-        for command in setup:
-            _manage(env, *command)
-        _manage(env, "collectstatic", "--noinput")
+        if setup is not None:
+            setup(env)
+        manage(env, "collectstatic", "--noinput")
         server = subprocess.Popen(
             [
                 gunicorn,
@@ -148,3 +152,17 @@ def production_server(
                 server.kill()
                 server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
+
+
+def create_partner_key(env: dict[str, str], name: str = "Benchmark partner") -> str:
+    """Make a partner key in the server's database and return it."""
+    output = subprocess.run(
+        [PYTHON, "manage.py", "create_partner_key", name],
+        cwd=PROJECT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout
+    return output.split()[-1]

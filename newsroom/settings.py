@@ -112,8 +112,12 @@ INSTALLED_APPS = [
     "articles",
     "entities",
     "partners",
+    "rest_framework",
     "rest_framework_api_key",
     "webhooks",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -122,6 +126,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "newsroom.middleware.RequestSizeLimitMiddleware",
     "newsroom.middleware.DatabaseUnavailableMiddleware",
+    # After the database middleware, so its JSON answers come first under /api/.
+    "newsroom.api.APIMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -335,6 +341,49 @@ LOGGING = {
     "root": {
         "handlers": ["console"],
         "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO"),
+    },
+}
+
+# --- Partner API ------------------------------------------------------------
+
+# Requests per key unless the partner has its own rate: "<n>/second|minute|hour|day".
+NEWSROOM_API_THROTTLE_RATE = os.environ.get("NEWSROOM_API_THROTTLE_RATE", "1000/hour")
+# How often each process writes the per-key usage counts it has gathered.
+NEWSROOM_API_USAGE_FLUSH_SECONDS = env_int(
+    "NEWSROOM_API_USAGE_FLUSH_SECONDS", 60, minimum=1
+)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerKeyAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.permissions.HasPartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.PartnerKeyThrottle"],
+    # JSON only: the browsable API would need sessions and inline scripts.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "newsroom.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+    "UNICODE_JSON": True,
+    # No ?format=: an unknown parameter like any other.
+    "URL_FORMAT_OVERRIDE": None,
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": f"{NEWSROOM_SITE_NAME} partner API",
+    "DESCRIPTION": "Published articles, sections, tags, authors and entities, "
+    "read-only. Every request needs a partner key: "
+    "`Authorization: Api-Key <key>`. See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PUBLIC": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "EntityKindEnum": "entities.models.Entity.Kind",
+        "CorrectionKindEnum": ["correction", "update"],
+        "ReasonKindEnum": ["entity", "tag"],
     },
 }
 

@@ -15,6 +15,7 @@ handler400 = "newsroom.views.bad_request"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("newsroom.api_urls")),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path(
         "preview/<int:version_id>/<str:token>/",

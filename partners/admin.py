@@ -2,7 +2,7 @@ from django.contrib import admin
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from partners.models import Partner, PartnerKey
+from partners.models import KeyUsage, Partner, PartnerKey
 
 # Partners' keys are PartnerKey rows; the library's own ownerless APIKey model is
 # unused, and a second "API keys" page would send editors to the wrong one.
@@ -30,6 +30,41 @@ class PartnerAdmin(admin.ModelAdmin):
     inlines = [PartnerKeyInline]
 
 
+class KeyUsageInline(admin.TabularInline):
+    model = KeyUsage
+    fields = ("day", "requests", "throttled")
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    max_num = 0
+    ordering = ["-day"]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(KeyUsage)
+class KeyUsageAdmin(admin.ModelAdmin):
+    """Requests per key per day, written in batches by partners.throttling."""
+
+    list_display = ("day", "key", "partner", "requests", "throttled")
+    list_filter = ("day", "key__partner")
+    list_select_related = ("key__partner",)
+    date_hierarchy = "day"
+    search_fields = ("key__name", "key__prefix", "key__partner__name")
+    readonly_fields = ("key", "day", "requests", "throttled")
+
+    @admin.display(ordering="key__partner__name")
+    def partner(self, usage: KeyUsage) -> str:
+        return usage.key.partner.name
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(PartnerKey)
 class PartnerKeyAdmin(APIKeyModelAdmin):
     list_display = (*APIKeyModelAdmin.list_display, "partner")
@@ -37,3 +72,4 @@ class PartnerKeyAdmin(APIKeyModelAdmin):
     list_select_related = ("partner",)
     search_fields = (*APIKeyModelAdmin.search_fields, "partner__name")
     autocomplete_fields = ("partner",)
+    inlines = [KeyUsageInline]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from articles.models import Article, Tag
 from entities.models import Entity, Mention
-from partners.models import Partner, PartnerKey
+from partners.models import KeyUsage, Partner, PartnerKey
 from tests import factories
 from webhooks.models import Endpoint, EventKind
 
@@ -36,7 +36,10 @@ def admin_url(model, view: str, *args) -> str:
 def editorial_data():
     """At least one row of every registered model, related as editors relate them."""
     partner = Partner.objects.create(name="Wire Partner")
-    PartnerKey.objects.create_key(name="production", partner=partner)
+    partner_key, _secret = PartnerKey.objects.create_key(
+        name="production", partner=partner
+    )
+    KeyUsage.objects.create(key=partner_key, day=timezone.now().date(), requests=3)
     # Subscribed before the articles appear: their publication makes events.
     Endpoint.objects.create(
         partner=partner, url="https://partner.example/hooks", events=EventKind.values

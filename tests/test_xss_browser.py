@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from benchmarks.server import production_server
+from benchmarks.server import manage, production_server
 from tests.test_browser import ACCOUNTS, CHROMIUM, CHROMIUM_FLAGS, missing, require
 from tests.xss_corpus import PAYLOADS
 
@@ -30,7 +30,8 @@ def poisoned_site():
     """The demo newsroom plus one poisoned story per payload, served by gunicorn."""
     seed = "from tests.xss_corpus import seed; seed('edith')"
     with production_server(
-        accounts=ACCOUNTS, setup=[["shell", "--no-imports", "-c", seed]]
+        accounts=ACCOUNTS,
+        setup=lambda env: manage(env, "shell", "--no-imports", "-c", seed),
     ) as base_url:
         yield base_url
 
