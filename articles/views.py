@@ -3,6 +3,7 @@ import unicodedata
 from itertools import groupby
 
 from django.conf import settings
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,10 +11,17 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from reversion.models import Version
 
-from articles import previews, revisions
+from articles import page_data, previews, revisions
 from articles import search as article_search
 from articles.forms import SearchForm
-from articles.models import Article, Author, Section, Tag, TagSlugRedirect
+from articles.models import (
+    Article,
+    Author,
+    Section,
+    Tag,
+    TagSlugRedirect,
+    page_prefetches,
+)
 from articles.search_query import MAX_QUERY_CHARACTERS
 
 NEWS_SITEMAP_HOURS = 48
@@ -150,22 +158,42 @@ class AuthorView(LiveArticleListView):
 def article_detail(
     request: HttpRequest, section: str, year: int, month: int, day: int, slug: str
 ) -> HttpResponse:
-    article = Article.objects.live().for_detail().filter(slug=slug).first()
+    # The row alone when its parts are stored; its body's source is never shown.
+    article = (
+        Article.objects.live()
+        .select_related("section")
+        .defer("body")
+        .filter(slug=slug)
+        .first()
+    )
     if article is None:
         # A slug the article was once published under still finds it.
         article = get_object_or_404(
             Article.objects.live(), slug_redirects__old_slug=slug
         )
-    canonical_url = article.get_absolute_url()
-    if request.path != canonical_url:
-        return redirect(canonical_url, permanent=True)
+        return redirect(article.get_absolute_url(), permanent=True)
+    data = article.page_data
+    if not page_data.is_current(data):
+        # Not stored yet, or stored under other templates or settings.
+        prefetch_related_objects([article], *page_prefetches())
+        data = page_data.build(article)
+    if request.path != data["path"]:
+        return redirect(data["path"], permanent=True)
+    return render_article_page(request, data, canonical_url=data["path"])
+
+
+def render_article_page(
+    request: HttpRequest, data: dict, *, canonical_url: str = "", **context
+) -> HttpResponse:
+    base_url = f"{request.scheme}://{request.get_host()}"
     return render(
         request,
         "articles/article_detail.html",
         {
-            "article": article,
-            "canonical_url": request.build_absolute_uri(canonical_url),
-            "current_section_slug": article.section.slug,
+            "page": page_data.for_request(data, base_url=base_url, now=timezone.now()),
+            "canonical_url": base_url + canonical_url if canonical_url else "",
+            "current_section_slug": data["section_slug"],
+            **context,
         },
     )
 
@@ -173,10 +201,12 @@ def article_detail(
 def render_preview(request: HttpRequest, version: Version) -> HttpResponse:
     """Show one revision on the public article template, marked as a preview."""
     article = revisions.article_as_of(version)
-    response = render(
+    response = render_article_page(
         request,
-        "articles/article_detail.html",
-        {"article": article, "preview": True, "preview_version": version},
+        page_data.build(article),
+        preview=True,
+        preview_version=version,
+        current_section_slug=None,
     )
     # A preview is for one person's eyes and never for search engines.
     response["Cache-Control"] = "private, no-store"

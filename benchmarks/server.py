@@ -77,16 +77,18 @@ def production_server(
     workers: int = 2,
     redis_url: str = "",
     accounts: dict[str, tuple[str, str]] | None = None,
+    port: int | None = None,
 ) -> Iterator[str]:
     """Serve the demo with production settings; yield the base URL, then stop.
 
-    ``accounts`` maps usernames to (role, password) for staff to create.
+    ``accounts`` maps usernames to (role, password) for staff to create;
+    ``port`` is a free one unless given.
     """
     gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
     if gunicorn is None:
         raise RuntimeError("gunicorn is not installed beside this Python")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
-    port = free_port()
+    port = port or free_port()
     env = {
         **os.environ,
         "DJANGO_DEBUG": "0",
@@ -105,6 +107,8 @@ def production_server(
     try:
         _manage(env, "migrate", "--noinput")
         _manage(env, "load_demo")
+        # As a deploy does: every article page's parts rendered ahead.
+        _manage(env, "rebuild_page_data")
         for username, (role, password) in (accounts or {}).items():
             _add_account(env, username, role, password)
         _manage(env, "collectstatic", "--noinput")
