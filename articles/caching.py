@@ -51,6 +51,10 @@ class ContentVersion:
     stamp: str
     # POSIX time of the next scheduled change of what is live, if any.
     valid_until: float | None
+    # The sections every page's navigation lists (NavLinks), read with the
+    # moment above: a page rendered under this version needs no query for
+    # them. None in a version stored before they were kept here.
+    sections: tuple | None = None
 
     def lasts_beyond(self, now: datetime) -> bool:
         return self.valid_until is None or now.timestamp() < self.valid_until
@@ -94,12 +98,23 @@ def content_changed(sender, **kwargs) -> None:
 def _start_version(
     now: datetime, *, replacing: ContentVersion | None
 ) -> ContentVersion:
-    from articles.models import Article
+    from articles.context_processors import nav_links
+    from articles.models import Article, Section
 
-    next_change = Article.objects.next_visibility_change(after=now)
+    sections = list(
+        Section.objects.annotate(**Article.objects.next_visibility_changes(after=now))
+    )
+    # Every article has a section: with no sections nothing is ever scheduled.
+    moments = [
+        moment
+        for section in sections[:1]
+        for moment in (section.next_publication, section.next_expiry)
+        if moment is not None
+    ]
     version = ContentVersion(
         stamp=uuid.uuid4().hex,
-        valid_until=next_change.timestamp() if next_change else None,
+        valid_until=min(moments).timestamp() if moments else None,
+        sections=nav_links(sections),
     )
     if replacing is None:
         # add, not set: a writer's invalidation that lands first must win.
@@ -173,6 +188,8 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         version = found.get(VERSION_KEY)
         if version is None or not version.lasts_beyond(now):
             version = _start_version(now, replacing=version)
+        # The navigation of the page about to be rendered (context_processors).
+        request.public_sections = version.sections
         page = found.get(key)
         if (
             page is None

@@ -29,8 +29,10 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.signals import post_delete, post_save, pre_delete
+from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
 from django.templatetags.static import static
+from django.test.signals import setting_changed
 
 from articles import metadata
 from articles.models import (
@@ -66,16 +68,16 @@ REBUILD_BATCH = 100
 
 
 @functools.cache
-def _templates_digest() -> str:
-    sources = "".join(get_template(name).template.source for name in STORED_TEMPLATES)
-    return hashlib.sha256(sources.encode()).hexdigest()[:16]
-
-
 def stamp() -> str:
-    """What stored parts depend on besides the content: settings and templates."""
+    """What stored parts depend on besides the content: settings and templates.
+
+    Once per process (settings and templates change with a restart), and again
+    when a test overrides a setting.
+    """
+    sources = "".join(get_template(name).template.source for name in STORED_TEMPLATES)
     return "|".join(
         [
-            _templates_digest(),
+            hashlib.sha256(sources.encode()).hexdigest()[:16],
             settings.NEWSROOM_SITE_NAME,
             settings.LANGUAGE_CODE,
             settings.TIME_ZONE,
@@ -84,6 +86,11 @@ def stamp() -> str:
             default_storage.base_url or "",
         ]
     )
+
+
+@receiver(setting_changed)
+def _forget_stamp(**kwargs) -> None:
+    stamp.cache_clear()
 
 
 def build(article: Article) -> dict:
@@ -159,9 +166,7 @@ def published() -> models.QuerySet:
 
 def stale() -> models.QuerySet:
     """Published articles whose stored parts are missing or out of date."""
-    return published().filter(
-        Q(page_data__isnull=True) | ~Q(page_data__stamp=stamp())
-    )
+    return published().filter(Q(page_data__isnull=True) | ~Q(page_data__stamp=stamp()))
 
 
 def invalidate(articles: models.QuerySet | Iterable[int]) -> None:

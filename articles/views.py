@@ -3,7 +3,6 @@ import unicodedata
 from itertools import groupby
 
 from django.conf import settings
-from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -14,14 +13,7 @@ from reversion.models import Version
 from articles import page_data, previews, revisions
 from articles import search as article_search
 from articles.forms import SearchForm
-from articles.models import (
-    Article,
-    Author,
-    Section,
-    Tag,
-    TagSlugRedirect,
-    page_prefetches,
-)
+from articles.models import Article, Author, Section, Tag, TagSlugRedirect
 from articles.search_query import MAX_QUERY_CHARACTERS
 
 NEWS_SITEMAP_HOURS = 48
@@ -158,25 +150,23 @@ class AuthorView(LiveArticleListView):
 def article_detail(
     request: HttpRequest, section: str, year: int, month: int, day: int, slug: str
 ) -> HttpResponse:
-    # The row alone when its parts are stored; its body's source is never shown.
-    article = (
+    # The stored parts alone: a model instance would cost more than the query.
+    found = (
         Article.objects.live()
-        .select_related("section")
-        .defer("body")
         .filter(slug=slug)
-        .first()
+        .order_by()
+        .values_list("pk", "page_data")
     )
-    if article is None:
+    pk, data = next(iter(found), (None, None))
+    if pk is None:
         # A slug the article was once published under still finds it.
         article = get_object_or_404(
             Article.objects.live(), slug_redirects__old_slug=slug
         )
         return redirect(article.get_absolute_url(), permanent=True)
-    data = article.page_data
     if not page_data.is_current(data):
         # Not stored yet, or stored under other templates or settings.
-        prefetch_related_objects([article], *page_prefetches())
-        data = page_data.build(article)
+        data = page_data.build(Article.objects.for_page_data().get(pk=pk))
     if request.path != data["path"]:
         return redirect(data["path"], permanent=True)
     return render_article_page(request, data, canonical_url=data["path"])
