@@ -113,21 +113,6 @@ class ArticleQuerySet(models.QuerySet):
             published_at__lte=now,
         )
 
-    def next_visibility_change(
-        self, *, after: datetime.datetime
-    ) -> datetime.datetime | None:
-        """Return the first moment after ``after`` at which live() changes unaided.
-
-        That is the next scheduled publication or expiry of a published article.
-        """
-        row = (
-            Article.objects.order_by()
-            .annotate(**self.next_visibility_changes(after=after))
-            .values_list("next_publication", "next_expiry")
-            .first()
-        )
-        return min(filter(None, row or ()), default=None)
-
     def next_visibility_changes(self, *, after: datetime.datetime) -> dict:
         """The next scheduled publication and expiry after ``after``, as two
         scalar subqueries to annotate any query with (each one index seek)."""
