@@ -230,9 +230,7 @@ def test_a_scheduled_recommended_story_appears_at_its_time(
     client, story, stored, monkeypatch
 ):
     soon = timezone.now() + datetime.timedelta(hours=1)
-    scheduled = factories.article(
-        headline="Ford plans out at noon", published_at=soon
-    )
+    scheduled = factories.article(headline="Ford plans out at noon", published_at=soon)
     stored(lambda: factories.pin(story, scheduled, position=0))
     assert "Ford plans out at noon" not in html(client, story)
 
