@@ -339,9 +339,10 @@ class Article(models.Model):
     # The article page's parts, rendered ahead by articles.page_data; None
     # until built and again whenever something they show changes.
     page_data = models.JSONField(null=True, blank=True, editable=False)
-    # Moved by every invalidation, so that a build begun before a change
-    # cannot store its outdated result after it.
-    page_data_generation = models.PositiveIntegerField(default=0, editable=False)
+    # A new random value at every invalidation, so that a build begun before
+    # a change cannot store its outdated result after it. Random, not a
+    # counter: a full save of a stale instance writes an old value back.
+    page_data_token = models.PositiveIntegerField(default=0, editable=False)
 
     objects = ArticleQuerySet.as_manager()
 

@@ -13,7 +13,7 @@ are rendered once, with the same templates, into ``Article.page_data``:
 
 Every write that changes what the parts show sets ``page_data`` to None in the
 writing transaction (``invalidate``; signal receivers below, explicit calls
-after bulk writes) and moves ``page_data_generation``; once the transaction
+after bulk writes) and draws a new ``page_data_token``; once the transaction
 commits, the newest affected articles are rebuilt. Until then, or when the
 stored parts were rendered under other settings or templates (``stamp``), the
 view renders them live from the database: slower, never stale.
@@ -21,13 +21,14 @@ view renders them live from the database: slower, never stale.
 
 import functools
 import hashlib
+import secrets
 from collections.abc import Iterable
 from datetime import datetime
 
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import models, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.template.loader import get_template, render_to_string
@@ -154,7 +155,7 @@ def rebuild(article_ids: Iterable[int]) -> int:
         for article in Article.objects.for_page_data().filter(pk__in=batch):
             # Only if nothing invalidated the article since it was read.
             stored += Article.objects.filter(
-                pk=article.pk, page_data_generation=article.page_data_generation
+                pk=article.pk, page_data_token=article.page_data_token
             ).update(page_data=build(article))
     return stored
 
@@ -174,7 +175,7 @@ def invalidate(articles: models.QuerySet | Iterable[int]) -> None:
     rebuild the newest once the transaction commits."""
     if not isinstance(articles, models.QuerySet):
         articles = Article.objects.filter(pk__in=list(articles))
-    articles.update(page_data=None, page_data_generation=F("page_data_generation") + 1)
+    articles.update(page_data=None, page_data_token=secrets.randbelow(2**31))
     transaction.on_commit(functools.partial(_rebuild_newest, articles))
 
 

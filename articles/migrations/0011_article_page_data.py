@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='article',
-            name='page_data_generation',
+            name='page_data_token',
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]
