@@ -166,7 +166,9 @@ def article_detail(
         return redirect(article.get_absolute_url(), permanent=True)
     if not page_data.is_current(data):
         # Not stored yet, or stored under other templates or settings.
-        data = page_data.build(Article.objects.for_page_data().get(pk=pk))
+        data = page_data.build(
+            get_object_or_404(Article.objects.for_page_data(), pk=pk)
+        )
     if request.path != data["path"]:
         return redirect(data["path"], permanent=True)
     return render_article_page(request, data, canonical_url=data["path"])
@@ -175,6 +177,7 @@ def article_detail(
 def render_article_page(
     request: HttpRequest, data: dict, *, canonical_url: str = "", **context
 ) -> HttpResponse:
+    """Render the article template from page parts (``articles.page_data``)."""
     base_url = f"{request.scheme}://{request.get_host()}"
     return render(
         request,
