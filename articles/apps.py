@@ -6,7 +6,7 @@ class ArticlesConfig(AppConfig):
     name = "articles"
 
     def ready(self) -> None:
-        from articles import caching, revisions, roles, search, tombstones
+        from articles import caching, page_data, revisions, roles, search, tombstones
         from newsroom import backups
 
         revisions.register()
@@ -26,5 +26,6 @@ class ArticlesConfig(AppConfig):
         m2m_changed.connect(caching.content_changed, dispatch_uid="pages-m2m")
         search.connect_signals()
         tombstones.connect_signals()
+        page_data.connect_signals()
         # The index is rebuilt from the content after a restore, never backed up.
         backups.register_derived("articles.SearchDocument", "rebuild_search_index")

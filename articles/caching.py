@@ -51,9 +51,20 @@ class ContentVersion:
     stamp: str
     # POSIX time of the next scheduled change of what is live, if any.
     valid_until: float | None
+    # The sections every page's navigation lists (NavLinks), read with the
+    # moment above: a page rendered under this version needs no query for
+    # them. None in a version stored before they were kept here.
+    sections: tuple | None = None
+    # POSIX time the version was made. In a per-process cache another
+    # worker's write cannot forget this record, so it is read again after
+    # PAGE_LIFETIME, like the pages: the navigation is never older than them.
+    started_at: float = 0.0
 
     def lasts_beyond(self, now: datetime) -> bool:
-        return self.valid_until is None or now.timestamp() < self.valid_until
+        moment = now.timestamp()
+        if moment - self.started_at >= PAGE_LIFETIME:
+            return False
+        return self.valid_until is None or moment < self.valid_until
 
 
 @dataclasses.dataclass(frozen=True)
@@ -94,12 +105,24 @@ def content_changed(sender, **kwargs) -> None:
 def _start_version(
     now: datetime, *, replacing: ContentVersion | None
 ) -> ContentVersion:
-    from articles.models import Article
+    from articles.context_processors import nav_links
+    from articles.models import Article, Section
 
-    next_change = Article.objects.next_visibility_change(after=now)
+    sections = list(
+        Section.objects.annotate(**Article.objects.next_visibility_changes(after=now))
+    )
+    # Every article has a section: with no sections nothing is ever scheduled.
+    moments = [
+        moment
+        for section in sections[:1]
+        for moment in (section.next_publication, section.next_expiry)
+        if moment is not None
+    ]
     version = ContentVersion(
         stamp=uuid.uuid4().hex,
-        valid_until=next_change.timestamp() if next_change else None,
+        valid_until=min(moments).timestamp() if moments else None,
+        sections=nav_links(sections),
+        started_at=now.timestamp(),
     )
     if replacing is None:
         # add, not set: a writer's invalidation that lands first must win.
@@ -178,6 +201,8 @@ def cache_public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpRe
         # One round trip for the version and the page.
         found = cache.get_many([VERSION_KEY, key])
         version = current_version(now, found.get(VERSION_KEY))
+        # The navigation of the page about to be rendered (context_processors).
+        request.public_sections = version.sections
         page = found.get(key)
         if (
             page is None

@@ -40,7 +40,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from articles import recommendations
+from articles import page_data, recommendations
 from articles.models import (
     Article,
     Author,
@@ -518,6 +518,8 @@ class ArticleImporter:
                 Byline(article=article, author=author, position=position)
                 for position, author in enumerate(authors)
             )
+            # bulk_create sends no signal: the page shows the new byline.
+            page_data.invalidate([article.pk])
             changed = True
 
         targets = [self._target(item, article, result) for item in parsed.read_next]

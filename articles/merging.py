@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.db.models import QuerySet
 
+from articles import page_data
 from articles.models import Tag, TaggedArticle, TagSlugRedirect
 from articles.search import index_articles
 
@@ -50,3 +51,4 @@ def merge_tags(*, survivor: Tag, others: Sequence[Tag]) -> None:
     # Moved with update(), which sends no signal: the search documents of the
     # articles concerned name the survivor now.
     index_articles(affected)
+    page_data.invalidate(affected)

@@ -53,7 +53,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from scipy import sparse
 
-from articles import caching
+from articles import caching, page_data
 from articles.models import (
     Article,
     ArticleFeatureWeight,
@@ -531,6 +531,8 @@ def _insert_rows(model, columns: Sequence[str], rows: Iterable[tuple]) -> int:
 def _clear(model) -> None:
     """Empty a derived table. QuerySet.delete() would first load every feature
     to cascade to weights that are already gone."""
+    if model is ReadNextEntry:
+        page_data.invalidate(Article.objects.all())
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
 
@@ -540,8 +542,12 @@ def _delete(rows: QuerySet) -> None:
 
     QuerySet.delete() would load every row to send post_delete, which the
     public page cache listens to; each update forgets cached pages once
-    instead (``caching.invalidate_public_pages``).
+    instead (``caching.invalidate_public_pages``). Stored Read These Next
+    lists are written after such a delete: the pages that show them are
+    rendered again.
     """
+    if rows.model is ReadNextEntry:
+        page_data.invalidate(Article.objects.filter(pk__in=rows.values("article_id")))
     rows._raw_delete(rows.db)
 
 

@@ -54,6 +54,8 @@ UNVERSIONED_FIELDS = [
     "updated_at",
     "tags",
     "authors",
+    "page_data",
+    "page_data_token",
 ]
 
 FOLLOWED = ["bylines", "tagged_items", "read_next_pins", "mentions", "corrections"]

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import ListView
 from reversion.models import Version
 
-from articles import previews, revisions
+from articles import page_data, previews, revisions
 from articles import search as article_search
 from articles.forms import SearchForm
 from articles.models import Article, Author, Section, Tag, TagSlugRedirect
@@ -150,22 +150,43 @@ class AuthorView(LiveArticleListView):
 def article_detail(
     request: HttpRequest, section: str, year: int, month: int, day: int, slug: str
 ) -> HttpResponse:
-    article = Article.objects.live().for_detail().filter(slug=slug).first()
-    if article is None:
+    # The stored parts alone: a model instance would cost more than the query.
+    found = (
+        Article.objects.live()
+        .filter(slug=slug)
+        .order_by()
+        .values_list("pk", "page_data")
+    )
+    pk, data = next(iter(found), (None, None))
+    if pk is None:
         # A slug the article was once published under still finds it.
         article = get_object_or_404(
             Article.objects.live(), slug_redirects__old_slug=slug
         )
-    canonical_url = article.get_absolute_url()
-    if request.path != canonical_url:
-        return redirect(canonical_url, permanent=True)
+        return redirect(article.get_absolute_url(), permanent=True)
+    if not page_data.is_current(data):
+        # Not stored yet, or stored under other templates or settings.
+        data = page_data.build(
+            get_object_or_404(Article.objects.for_page_data(), pk=pk)
+        )
+    if request.path != data["path"]:
+        return redirect(data["path"], permanent=True)
+    return render_article_page(request, data, canonical_url=data["path"])
+
+
+def render_article_page(
+    request: HttpRequest, data: dict, *, canonical_url: str = "", **context
+) -> HttpResponse:
+    """Render the article template from page parts (``articles.page_data``)."""
+    base_url = f"{request.scheme}://{request.get_host()}"
     return render(
         request,
         "articles/article_detail.html",
         {
-            "article": article,
-            "canonical_url": request.build_absolute_uri(canonical_url),
-            "current_section_slug": article.section.slug,
+            "page": page_data.for_request(data, base_url=base_url, now=timezone.now()),
+            "canonical_url": base_url + canonical_url if canonical_url else "",
+            "current_section_slug": data["section_slug"],
+            **context,
         },
     )
 
@@ -173,10 +194,12 @@ def article_detail(
 def render_preview(request: HttpRequest, version: Version) -> HttpResponse:
     """Show one revision on the public article template, marked as a preview."""
     article = revisions.article_as_of(version)
-    response = render(
+    response = render_article_page(
         request,
-        "articles/article_detail.html",
-        {"article": article, "preview": True, "preview_version": version},
+        page_data.build(article),
+        preview=True,
+        preview_version=version,
+        current_section_slug=None,
     )
     # A preview is for one person's eyes and never for search engines.
     response["Cache-Control"] = "private, no-store"

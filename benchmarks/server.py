@@ -121,6 +121,8 @@ def production_server(
     try:
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo")
+        # As a deploy does: every article page's parts rendered ahead.
+        manage(env, "rebuild_page_data")
         for username, (role, password) in (accounts or {}).items():
             _add_account(env, username, role, password)
         if setup is not None:

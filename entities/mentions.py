@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import QuerySet
 
+from articles import page_data
 from articles.caching import invalidate_public_pages
 from articles.models import Article
 from articles.rendering import MarkdownDocument
@@ -110,6 +111,11 @@ class Changes:
             self.update, ["count", "first_position", "salience"]
         )
         Article.objects.bulk_update(self.bodies, ["body_html"])
+        # Nor for the pages that show these bodies and entities.
+        page_data.invalidate(
+            {mention.article_id for mention in [*self.create, *self.update]}
+            | {article.pk for article in self.bodies}
+        )
         # The search index holds confirmed entities' names; bulk_create sent no
         # signal for the new ones (deleted mentions did send theirs).
         index_articles(

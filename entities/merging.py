@@ -5,6 +5,7 @@ from collections.abc import Sequence
 from django.db import transaction
 from django.utils import timezone
 
+from articles import page_data
 from articles.merging import move_rows
 from articles.search import index_articles
 from entities.mentions import relink_on_commit
@@ -59,4 +60,5 @@ def merge_entities(*, survivor: Entity, others: Sequence[Entity]) -> None:
     # Moved with update(), which sends no signal: the survivor's name goes into
     # the search documents of the articles that named the others.
     index_articles(affected)
+    page_data.invalidate(affected)
     relink_on_commit(affected)
