@@ -33,7 +33,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _manage(env: dict[str, str], *arguments: str) -> None:
+def manage(env: dict[str, str], *arguments: str) -> None:
     subprocess.run(
         [PYTHON, "manage.py", *arguments],
         cwd=PROJECT,
@@ -44,9 +44,9 @@ def _manage(env: dict[str, str], *arguments: str) -> None:
     )
 
 
-def _add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
-    _manage(env, "create_staff", username, "--role", role)
-    _manage(
+def add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
+    manage(env, "create_staff", username, "--role", role)
+    manage(
         env,
         "shell",
         "--no-imports",
@@ -71,6 +71,63 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
     raise RuntimeError(f"gunicorn did not answer {base_url}/healthz in time")
 
 
+def production_env(
+    workdir: Path, *, database_url: str = "", redis_url: str = ""
+) -> dict[str, str]:
+    """The environment of a production-mode process serving on the loopback."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
+    return env
+
+
+@contextmanager
+def gunicorn_server(
+    env: dict[str, str], *, workers: int = 2, port: int | None = None
+) -> Iterator[str]:
+    """Run gunicorn on 127.0.0.1 with ``env``; yield the base URL, then stop it."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
+    if gunicorn is None:
+        raise RuntimeError("gunicorn is not installed beside this Python")
+    port = port or free_port()
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "newsroom.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT,
+        env=env,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @contextmanager
 def production_server(
     *,
@@ -82,55 +139,15 @@ def production_server(
 
     ``accounts`` maps usernames to (role, password) for staff to create.
     """
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
-    if gunicorn is None:
-        raise RuntimeError("gunicorn is not installed beside this Python")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
-    port = free_port()
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "REDIS_URL": redis_url,
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
-    server = None
+    env = production_env(workdir, redis_url=redis_url)
     try:
-        _manage(env, "migrate", "--noinput")
-        _manage(env, "load_demo")
+        manage(env, "migrate", "--noinput")
+        manage(env, "load_demo")
         for username, (role, password) in (accounts or {}).items():
-            _add_account(env, username, role, password)
-        _manage(env, "collectstatic", "--noinput")
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "newsroom.wsgi",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=PROJECT,
-            env=env,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(base_url, server)
-        yield base_url
+            add_account(env, username, role, password)
+        manage(env, "collectstatic", "--noinput")
+        with gunicorn_server(env, workers=workers) as base_url:
+            yield base_url
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
