@@ -27,10 +27,7 @@ OUT = Path(os.environ["NEWSROOM_LOAD_OUT"])
 WITH_API = os.environ.get("NEWSROOM_LOAD_API") == "1"
 # Readers pause between pages as people do; 10 of them at this pace ask for
 # about ten pages a second. The editors read, then type, before each save.
-READER_PAUSE = (
-    float(os.environ.get("NEWSROOM_LOAD_PAUSE_MIN", "0.5")),
-    float(os.environ.get("NEWSROOM_LOAD_PAUSE_MAX", "1.5")),
-)
+READER_PAUSE = (0.5, 1.5)
 EDITOR_PAUSE = (1.0, 3.0)
 STALE_MESSAGE = "after you opened it"
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
