@@ -60,6 +60,7 @@ SEED = 1
 SHORT_ARTICLES = 2000
 SHORT_DURATION = 45
 CACHE_DIR = PROJECT / ".cache" / "load"
+BUILD_STEP_SECONDS = 3600
 # Marks a PostgreSQL database as the load run's own, which a run may drop.
 RUN_DATABASE_COMMENT = "Newsroom load run: dropped and recreated by each run"
 # Pages are rendered once before the clock starts, so the run measures a
@@ -132,10 +133,15 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
 
 def build_corpus(env: dict[str, str], articles: int) -> None:
     """Write the synthetic corpus, its search index and Read These Next."""
-    manage(env, "migrate", "--noinput")
-    manage(env, "generate_corpus", "--articles", str(articles), "--seed", str(SEED))
-    manage(env, "rebuild_search_index")
-    manage(env, "rebuild_recommendations")
+    steps = [
+        ["migrate", "--noinput"],
+        ["generate_corpus", "--articles", str(articles), "--seed", str(SEED)],
+        ["rebuild_search_index"],
+        ["rebuild_recommendations"],
+    ]
+    for step in steps:
+        # Minutes each at 100,000 articles, more on a busy machine.
+        manage(env, *step, timeout=BUILD_STEP_SECONDS)
 
 
 def sqlite_database(workdir: Path, articles: int) -> str:

@@ -33,14 +33,14 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def manage(env: dict[str, str], *arguments: str) -> None:
+def manage(env: dict[str, str], *arguments: str, timeout: int = 300) -> None:
     subprocess.run(
         [PYTHON, "manage.py", *arguments],
         cwd=PROJECT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
-        timeout=300,
+        timeout=timeout,
     )
 
 
