@@ -600,7 +600,11 @@ class ReadNextExclusion(models.Model):
 class ReadNextEntryQuerySet(models.QuerySet):
     def live(self) -> "ReadNextEntryQuerySet":
         """Restrict to entries whose target readers may see right now."""
-        return self.filter(target__in=Article.objects.live().values("pk"))
+        # Each entry's target looked up by its key: `target__in=<live ids>`
+        # made SQLite list every live article (0.8 s at 100,000) per page.
+        return self.filter(
+            models.Exists(Article.objects.live().filter(pk=models.OuterRef("target")))
+        )
 
 
 class ReadNextEntry(models.Model):
