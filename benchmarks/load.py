@@ -23,7 +23,8 @@ in its revisions.
 The exit status is 0 only when every budget holds: no server error or failed
 request, no lost edit, p95 within 300 ms for each kind of page and 400 ms for
 each API request. The throughput shares are reported; --throughput-budgets
-enforces them too.
+enforces them too. --no-latency-budgets reports the p95 figures without
+failing on them, for a machine shared with other work (CI uses it).
 """
 
 import argparse
@@ -97,6 +98,11 @@ def parse_arguments(argv: list[str] | None = None) -> argparse.Namespace:
         action="store_true",
         help=f"fail unless cached ≥ {CACHED_SHARE:.0%} and uncached "
         f"≥ {UNCACHED_SHARE:.0%} of /healthz",
+    )
+    parser.add_argument(
+        "--no-latency-budgets",
+        action="store_true",
+        help="report p95 without failing on it (errors and lost edits still fail)",
     )
     parser.add_argument("--no-write", action="store_true", help="print only")
     arguments = parser.parse_args(argv)
@@ -374,7 +380,7 @@ def check_budgets(
             broken.append(
                 f"{name}: {row['failures']} failed ({'; '.join(row['errors'])})"
             )
-        budget = budget_of(name)
+        budget = None if arguments.no_latency_budgets else budget_of(name)
         if budget is not None and row["p95"] > budget:
             broken.append(f"{name}: p95 {row['p95']:.0f} ms > {budget} ms")
     expected = {"page: home", "page: article", "page: tag", "page: entity",
