@@ -481,7 +481,12 @@ def as_markdown(
     for name, rate in rates.items():
         goal = f"≥ {goals[name]:.0%}" if name in goals else ""
         lines.append(f"| {name} | {rate:,.0f} | {shares[name]:.0%} | {goal} |")
-    lines += ["", "Budgets: " + ("all held." if not broken else "; ".join(broken))]
+    heading = (
+        "Budgets (p95 reported, not enforced)"
+        if arguments.no_latency_budgets
+        else "Budgets"
+    )
+    lines += ["", f"{heading}: " + ("all held." if not broken else "; ".join(broken))]
     return "\n".join(lines)
 
 
