@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run serve test lint format install demo clean
+.PHONY: run serve test lint format install load demo clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Newsroom needs Python 3.11 or newer")'
@@ -40,6 +40,11 @@ serve: install
 test: install lint
 	DJANGO_SETTINGS_MODULE=newsroom.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+## Load held: readers, partners and two editors against 100,000 articles (see README)
+load: install
+	$(BIN)/python -m pip install --quiet -e ".[load]"
+	$(BIN)/python -m benchmarks.load $(LOAD_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,7 +13,14 @@ from reversion.models import Version
 from articles import page_data, previews, revisions
 from articles import search as article_search
 from articles.forms import SearchForm
-from articles.models import Article, Author, Section, Tag, TagSlugRedirect
+from articles.models import (
+    Article,
+    Author,
+    Section,
+    Tag,
+    TaggedArticle,
+    TagSlugRedirect,
+)
 from articles.search_query import MAX_QUERY_CHARACTERS
 
 NEWS_SITEMAP_HOURS = 48
@@ -31,13 +38,15 @@ def bad_request(request: HttpRequest, message: str) -> HttpResponse:
 
 def home(request: HttpRequest) -> HttpResponse:
     latest = list(Article.objects.live().for_listing()[:HOME_LATEST])
+    # The navigation lists the sections too: one query serves both.
+    sections = list(Section.objects.all())
     rails = [
         (section, list(articles))
         for section, articles in groupby(
             # Rails show no bylines: the section is all they need.
             Article.objects.live()
             .select_related("section")
-            .latest_by_section(per_section=RAIL_LENGTH),
+            .latest_by_section(sections=sections, per_section=RAIL_LENGTH),
             key=lambda article: article.section,
         )
     ]
@@ -48,6 +57,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "lead": latest[0] if latest else None,
             "latest": latest[1:],
             "rails": rails,
+            "nav_sections": sections,
             "canonical_url": request.build_absolute_uri("/"),
         },
     )
@@ -127,7 +137,12 @@ class TagView(LiveArticleListView):
         return get_object_or_404(Tag, slug=self.kwargs["slug"])
 
     def narrow(self, articles, tag: Tag):
-        return articles.filter(tagged_items__tag=tag)
+        # A subquery, not a join: SQLite then reads the tag's stories from its
+        # index instead of probing the tag for every live story (the count of
+        # a tag on 10,000 stories took 0.4 s at 100,000 articles).
+        return articles.filter(
+            pk__in=TaggedArticle.objects.filter(tag=tag).values("content_object_id")
+        )
 
     def moved_to(self) -> str | None:
         moved = TagSlugRedirect.objects.select_related("tag").filter(

@@ -43,18 +43,18 @@ def free_port() -> int:
     raise RuntimeError(f"no free port in NEWSROOM_TEST_PORTS={first}-{last}")
 
 
-def manage(env: dict[str, str], *arguments: str) -> None:
+def manage(env: dict[str, str], *arguments: str, timeout: int = 300) -> None:
     subprocess.run(
         [PYTHON, "manage.py", *arguments],
         cwd=PROJECT,
         env=env,
         check=True,
         stdout=subprocess.DEVNULL,
-        timeout=300,
+        timeout=timeout,
     )
 
 
-def _add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
+def add_account(env: dict[str, str], username: str, role: str, password: str) -> None:
     manage(env, "create_staff", username, "--role", role)
     manage(
         env,
@@ -81,6 +81,63 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen) -> None:
     raise RuntimeError(f"gunicorn did not answer {base_url}/healthz in time")
 
 
+def production_env(
+    workdir: Path, *, database_url: str = "", redis_url: str = ""
+) -> dict[str, str]:
+    """The environment of a production-mode process serving on the loopback."""
+    env = {
+        **os.environ,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DATABASE_URL": database_url or f"sqlite:///{workdir / 'db.sqlite3'}",
+        "MEDIA_ROOT": str(workdir / "media"),
+        "DJANGO_LOG_LEVEL": "WARNING",
+        "REDIS_URL": redis_url,
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
+    return env
+
+
+@contextmanager
+def gunicorn_server(
+    env: dict[str, str], *, workers: int = 2, port: int | None = None
+) -> Iterator[str]:
+    """Run gunicorn on 127.0.0.1 with ``env``; yield the base URL, then stop it."""
+    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
+    if gunicorn is None:
+        raise RuntimeError("gunicorn is not installed beside this Python")
+    port = port or free_port()
+    server = subprocess.Popen(
+        [
+            gunicorn,
+            "newsroom.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=PROJECT,
+        env=env,
+    )
+    try:
+        base_url = f"http://127.0.0.1:{port}"
+        _wait_until_healthy(base_url, server)
+        yield base_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @contextmanager
 def production_server(
     *,
@@ -97,62 +154,21 @@ def production_server(
     ``setup`` is called with the server's environment once the demo is loaded
     (to run more management commands); ``port`` defaults to a free one.
     """
-    gunicorn = shutil.which("gunicorn", path=str(Path(PYTHON).parent))
-    if gunicorn is None:
-        raise RuntimeError("gunicorn is not installed beside this Python")
     workdir = Path(tempfile.mkdtemp(prefix="newsroom-server-"))
-    port = port or free_port()
-    env = {
-        **os.environ,
-        "DJANGO_DEBUG": "0",
-        "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-        # Plain HTTP on the loopback: no TLS to redirect to or keep cookies on.
-        "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DJANGO_SECURE_COOKIES": "0",
-        "DATABASE_URL": f"sqlite:///{workdir / 'db.sqlite3'}",
-        "MEDIA_ROOT": str(workdir / "media"),
-        "DJANGO_LOG_LEVEL": "WARNING",
-        "REDIS_URL": redis_url,
-        **(extra_env or {}),
-    }
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # production settings, not the tests'
-    server = None
+    env = {**production_env(workdir, redis_url=redis_url), **(extra_env or {})}
     try:
         manage(env, "migrate", "--noinput")
         manage(env, "load_demo")
         # As a deploy does: every article page's parts rendered ahead.
         manage(env, "rebuild_page_data")
         for username, (role, password) in (accounts or {}).items():
-            _add_account(env, username, role, password)
+            add_account(env, username, role, password)
         if setup is not None:
             setup(env)
         manage(env, "collectstatic", "--noinput")
-        server = subprocess.Popen(
-            [
-                gunicorn,
-                "newsroom.wsgi",
-                "--workers",
-                str(workers),
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=PROJECT,
-            env=env,
-        )
-        base_url = f"http://127.0.0.1:{port}"
-        _wait_until_healthy(base_url, server)
-        yield base_url
+        with gunicorn_server(env, workers=workers, port=port) as base_url:
+            yield base_url
     finally:
-        if server is not None:
-            server.terminate()
-            try:
-                server.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -56,6 +56,25 @@ def test_related_entities_are_counted_over_live_articles_that_confirm_both(clien
     assert ("France", "/entities/france/") in links(page)
 
 
+def test_related_entities_are_counted_over_the_entity_s_newest_stories(
+    client, monkeypatch
+):
+    monkeypatch.setattr("entities.models.CO_OCCURRENCE_STORIES", 2)
+    renault = factories.entity(name="Renault", slug="renault")
+    geely = factories.entity(name="Geely", slug="geely")
+    ford = factories.entity(name="Ford", slug="ford")
+    now = timezone.now()
+    for days_ago, other in [(1, geely), (2, geely), (3, ford), (4, ford), (5, ford)]:
+        story = factories.article(published_at=now - datetime.timedelta(days=days_ago))
+        factories.mention(story, renault)
+        factories.mention(story, other)
+
+    page = parse(client.get("/entities/renault/"))
+
+    # Ford shares more stories in all, but none of Renault's two newest.
+    assert related(page) == [("Geely", "2 stories")]
+
+
 def test_an_entity_page_without_co_mentions_lists_no_related_entities(client):
     factories.mention(factories.article(), factories.entity(slug="alone"))
 
