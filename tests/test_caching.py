@@ -227,6 +227,18 @@ def test_a_change_the_signals_miss_is_shown_within_a_minute(
     assert "Quietly changed" in fresh.content.decode()
 
 
+def test_the_content_version_is_read_again_after_a_page_lifetime(clock):
+    # Another worker's write cannot forget this process's version record, and
+    # the navigation rides on it: it must age out with the pages, not in a day.
+    version = caching.current_version(clock.now, None)
+    clock.move(seconds=caching.PAGE_LIFETIME - 1)
+    assert caching.current_version(clock.now, version) is version
+    clock.move(seconds=1)
+    renewed = caching.current_version(clock.now, version)
+    assert renewed is not version
+    assert renewed.stamp != version.stamp
+
+
 def cache_control(response) -> dict[str, str]:
     directives = {}
     for part in response["Cache-Control"].split(","):
