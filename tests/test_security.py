@@ -21,6 +21,7 @@ from PIL import Image
 
 from articles.models import Article
 from articles.uploads import hero_image_path, validate_hero_image
+from partners.models import Partner, PartnerKey
 from tests import factories, observatory
 from tests.admin_forms import form_data
 from tests.test_admin import (
@@ -41,9 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 # --- Headers --------------------------------------------------------------------------
 
 
-# Every kind of page readers, crawlers and editors get. Add each new kind here
-# (the partner API's list, detail, schema and docs pages when it lands): the
-# header, cookie and Observatory tests below walk these lists.
+# Every kind of page readers, crawlers, partners and editors get. Add each new
+# kind here: the header, cookie and Observatory tests below walk these lists.
 PUBLIC_PAGES = [
     "home",
     "archive",
@@ -62,7 +62,13 @@ PUBLIC_PAGES = [
     "health",
     "not found",
     "bad request",
+    "api list",
+    "api article",
+    "api without key",
+    "api schema",
+    "api docs",
 ]
+KEYED_PAGES = {"api list", "api article"}
 EDITOR_PAGES = [
     "admin login",
     "admin index",
@@ -108,7 +114,19 @@ def page_urls() -> dict[str, str]:
             "admin:articles_article_history", args=[article.pk]
         ),
         "admin entity list": reverse("admin:entities_entity_changelist"),
+        "api list": "/api/v1/articles/",
+        "api article": f"/api/v1/articles/{article.slug}/",
+        "api without key": "/api/v1/articles/",
+        "api schema": "/api/v1/schema/",
+        "api docs": "/api/v1/docs/",
     }
+
+
+@pytest.fixture
+def partner_key() -> str:
+    partner = Partner.objects.create(name="Header Partner")
+    _, key = PartnerKey.objects.create_key(name="headers", partner=partner)
+    return key
 
 
 @pytest.fixture
@@ -118,9 +136,10 @@ def editor_client() -> Client:
     return client
 
 
-def fetch(page: str, url: str, editor_client: Client):
+def fetch(page: str, url: str, editor_client: Client, key: str = ""):
     client = editor_client if page in EDITOR_PAGES else Client()
-    return client.get(url, secure=True)
+    headers = {"Authorization": f"Api-Key {key}"} if page in KEYED_PAGES else {}
+    return client.get(url, secure=True, headers=headers)
 
 
 def directives(policy: str) -> dict[str, list[str]]:
@@ -132,8 +151,10 @@ def directives(policy: str) -> dict[str, list[str]]:
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
-def test_every_response_carries_the_security_headers(page_urls, editor_client, page):
-    response = fetch(page, page_urls[page], editor_client)
+def test_every_response_carries_the_security_headers(
+    page_urls, editor_client, partner_key, page
+):
+    response = fetch(page, page_urls[page], editor_client, partner_key)
 
     policy = directives(response["Content-Security-Policy"])
     assert policy["default-src"] == ["'self'"]
@@ -160,9 +181,9 @@ def test_every_response_carries_the_security_headers(page_urls, editor_client, p
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES + EDITOR_PAGES)
 def test_every_page_scores_a_plus_by_the_observatory_rules(
-    page_urls, editor_client, page
+    page_urls, editor_client, partner_key, page
 ):
-    score = observatory.score(fetch(page, page_urls[page], editor_client))
+    score = observatory.score(fetch(page, page_urls[page], editor_client, partner_key))
 
     assert score.penalties == {}
     assert score.grade == "A+", score.modifiers
@@ -251,8 +272,8 @@ def test_the_observatory_scorer_penalises_what_it_should():
 
 
 @pytest.mark.parametrize("page", PUBLIC_PAGES)
-def test_anonymous_public_pages_set_no_cookies(page_urls, page):
-    response = Client().get(page_urls[page])
+def test_anonymous_public_pages_set_no_cookies(page_urls, partner_key, page):
+    response = fetch(page, page_urls[page], Client(), partner_key)
 
     assert not response.cookies
 
