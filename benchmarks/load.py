@@ -296,8 +296,8 @@ def measure_throughput(base_url: str, article: str, short: bool) -> dict[str, fl
     wrk = throughput.ensure_wrk()
     seconds, rounds = (3, 1) if short else (5, 3)
     targets = {
-        "/healthz": ("/healthz", None),
-        "article, from the cache": (article, None),
+        "/healthz": ("/healthz", ""),
+        "article, from the cache": (article, ""),
         "article, uncached": (article, throughput.UNIQUE_QUERY_LUA),
     }
     for path, _lua in targets.values():
