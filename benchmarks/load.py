@@ -141,6 +141,8 @@ def build_corpus(env: dict[str, str], articles: int) -> None:
     """Write the synthetic corpus, its search index and Read These Next."""
     steps = [
         ["migrate", "--noinput"],
+        # Page parts rendered on save need the static files' manifest.
+        ["collectstatic", "--noinput"],
         ["generate_corpus", "--articles", str(articles), "--seed", str(SEED)],
         ["rebuild_search_index"],
         ["rebuild_recommendations"],

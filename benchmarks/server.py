@@ -158,6 +158,9 @@ def production_server(
     env = {**production_env(workdir, redis_url=redis_url), **(extra_env or {})}
     try:
         manage(env, "migrate", "--noinput")
+        # Before any content: saving an article renders its page parts, whose
+        # static URLs come from the manifest collectstatic writes.
+        manage(env, "collectstatic", "--noinput")
         manage(env, "load_demo")
         # As a deploy does: every article page's parts rendered ahead.
         manage(env, "rebuild_page_data")
@@ -165,7 +168,6 @@ def production_server(
             add_account(env, username, role, password)
         if setup is not None:
             setup(env)
-        manage(env, "collectstatic", "--noinput")
         with gunicorn_server(env, workers=workers, port=port) as base_url:
             yield base_url
     finally:
