@@ -31,17 +31,17 @@ from benchmarks.server import NEV_STORY, production_server
 CONNECTIONS = 4
 ROUNDS = 3
 # wrk itself only reports statuses outside 2xx and 3xx: count all but 200.
-COUNT_NON_200_LUA = """
+COUNT_UNEXPECTED_LUA = """
 local threads = {}
 setup = function(thread) table.insert(threads, thread) end
-non_200 = 0
+unexpected = 0
 response = function(status, headers, body)
-  if status ~= 200 then non_200 = non_200 + 1 end
+  if status ~= %d then unexpected = unexpected + 1 end
 end
 done = function(summary, latency, requests)
   local total = 0
-  for _, thread in ipairs(threads) do total = total + thread:get("non_200") end
-  io.write(string.format("Non-200 responses: %d\\n", total))
+  for _, thread in ipairs(threads) do total = total + thread:get("unexpected") end
+  io.write(string.format("Unexpected responses: %%d\\n", total))
 end
 """
 # wrk sends each request to a new address: a counter in the query string.
@@ -69,9 +69,12 @@ def ensure_wrk() -> str:
     return shutil.which("wrk") or sys.exit("wrk did not install")
 
 
-def requests_per_second(wrk: str, url: str, lua: str, seconds: int) -> float:
+def requests_per_second(
+    wrk: str, url: str, lua: str, seconds: int, *, expected_status: int = 200
+) -> float:
+    """Requests/s with wrk; any answer but ``expected_status`` stops the run."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(lua + COUNT_NON_200_LUA)
+        script.write(lua + COUNT_UNEXPECTED_LUA % expected_status)
         script.flush()
         command = [wrk, "-t1", f"-c{CONNECTIONS}", f"-d{seconds}s", "-s", script.name]
         output = subprocess.run(
@@ -81,10 +84,12 @@ def requests_per_second(wrk: str, url: str, lua: str, seconds: int) -> float:
             check=True,
             timeout=seconds + 30,
         ).stdout
-    non_200 = re.search(r"Non-200 responses: (\d+)", output)
-    if non_200 is None or int(non_200.group(1)):
-        found = non_200.group(1) if non_200 else "uncounted"
-        raise SystemExit(f"{url}: {found} answers other than 200\n{output}")
+    unexpected = re.search(r"Unexpected responses: (\d+)", output)
+    if unexpected is None or int(unexpected.group(1)):
+        found = unexpected.group(1) if unexpected else "uncounted"
+        raise SystemExit(
+            f"{url}: {found} answers other than {expected_status}\n{output}"
+        )
     return float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
 
 

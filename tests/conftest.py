@@ -37,3 +37,21 @@ def write_file(tmp_path):
         return path
 
     return write
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright, one per test module."""
+    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, missing, require
+
+    require(CHROMIUM, "apt-get install chromium")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        missing("Playwright is not installed: pip install -e '.[dev]'")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
+        )
+        yield launched
+        launched.close()

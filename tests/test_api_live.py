@@ -135,32 +135,24 @@ def test_the_live_api_refuses_without_a_key_and_serves_with_one(live_api):
 
 
 @pytest.mark.browser
-def test_the_docs_page_renders_under_the_csp(live_api):
+def test_the_docs_page_renders_under_the_csp(live_api, browser):
     """Swagger UI boots from static files, with no Content-Security-Policy report."""
-    from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, require
-
-    require(CHROMIUM, "apt-get install chromium")
-    sync_api = pytest.importorskip("playwright.sync_api")
     base_url, _key = live_api
     violations = []
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
-        page = browser.new_page()
-        page.on(
-            "console",
-            lambda entry: (
-                violations.append(entry.text)
-                if "Content Security Policy" in entry.text
-                else None
-            ),
-        )
-        page.goto(f"{base_url}/api/v1/docs/")
-        page.wait_for_selector(".opblock-summary-path", timeout=20_000)
-        paths = page.locator(".opblock-summary-path").all_inner_texts()
-        title = page.locator(".title").first.inner_text()
-        browser.close()
+    page = browser.new_page()
+    page.on(
+        "console",
+        lambda entry: (
+            violations.append(entry.text)
+            if "Content Security Policy" in entry.text
+            else None
+        ),
+    )
+    page.goto(f"{base_url}/api/v1/docs/")
+    page.wait_for_selector(".opblock-summary-path", timeout=20_000)
+    paths = page.locator(".opblock-summary-path").all_inner_texts()
+    title = page.locator(".title").first.inner_text()
+    page.close()
 
     assert violations == []
     assert "/api/v1/articles/" in paths

@@ -75,21 +75,6 @@ def site():
         yield base_url
 
 
-@pytest.fixture(scope="module")
-def browser():
-    require(CHROMIUM, "apt-get install chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        missing("Playwright is not installed: pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
-
-
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})

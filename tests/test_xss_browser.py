@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from benchmarks.server import manage, production_server
-from tests.test_browser import ACCOUNTS, CHROMIUM, CHROMIUM_FLAGS, missing, require
+from tests.test_browser import ACCOUNTS
 from tests.xss_corpus import PAYLOADS
 
 pytestmark = pytest.mark.browser
@@ -34,21 +34,6 @@ def poisoned_site():
         setup=lambda env: manage(env, "shell", "--no-imports", "-c", seed),
     ) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    require(CHROMIUM, "apt-get install chromium")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        missing("Playwright is not installed: pip install -e '.[dev]'")
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS
-        )
-        yield launched
-        launched.close()
 
 
 class Sentinel:
@@ -123,8 +108,8 @@ LIST_PAGES = [
 
 
 @pytest.mark.parametrize("csp", ["csp off", "csp on"])
-def test_no_payload_runs_on_any_public_page(chromium, poisoned_site, csp):
-    context = chromium.new_context(bypass_csp=csp == "csp off")
+def test_no_payload_runs_on_any_public_page(browser, poisoned_site, csp):
+    context = browser.new_context(bypass_csp=csp == "csp off")
     sentinel = Sentinel(context, poisoned_site)
     pages = [poisoned_site + path for path in LIST_PAGES]
     for story in story_urls(poisoned_site):
@@ -138,9 +123,9 @@ def test_no_payload_runs_on_any_public_page(chromium, poisoned_site, csp):
     assert len(pages) == len(LIST_PAGES) + 4 * len(PAYLOADS)
 
 
-def test_no_payload_runs_in_a_feed_reader_that_shows_the_html(chromium, poisoned_site):
+def test_no_payload_runs_in_a_feed_reader_that_shows_the_html(browser, poisoned_site):
     """Feed readers render descriptions and content as HTML, often unsandboxed."""
-    context = chromium.new_context()
+    context = browser.new_context()
     sentinel = Sentinel(context, poisoned_site)
     fragments = []
     for feed in ("/feeds/rss.xml", "/feeds/atom.xml", "/feeds/sections/world/rss.xml"):
@@ -162,8 +147,8 @@ def test_no_payload_runs_in_a_feed_reader_that_shows_the_html(chromium, poisoned
 
 
 @pytest.mark.parametrize("csp", ["csp off", "csp on"])
-def test_no_payload_runs_in_the_admin(chromium, poisoned_site, csp):
-    context = chromium.new_context(bypass_csp=csp == "csp off")
+def test_no_payload_runs_in_the_admin(browser, poisoned_site, csp):
+    context = browser.new_context(bypass_csp=csp == "csp off")
     sentinel = Sentinel(context, poisoned_site)
     log_in(sentinel, poisoned_site)
     admin = poisoned_site + "/admin/"
@@ -204,8 +189,8 @@ def test_no_payload_runs_in_the_admin(chromium, poisoned_site, csp):
     assert sum("compare" in url for url in pages) == len(PAYLOADS)
 
 
-def test_the_sentinel_sees_a_payload_that_runs(chromium):
-    context = chromium.new_context()
+def test_the_sentinel_sees_a_payload_that_runs(browser):
+    context = browser.new_context()
     sentinel = Sentinel(context, "http://127.0.0.1")
 
     sentinel.page.set_content(
