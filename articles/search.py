@@ -27,7 +27,7 @@ from django.contrib.postgres.search import (
     SearchVector,
 )
 from django.db import connection, models, transaction
-from django.db.models import Count, F, FloatField, Func, Max, Min, Q, Value, Window
+from django.db.models import Count, F, FloatField, Func, Q, Value, Window
 from django.db.models.functions import Greatest, RowNumber
 from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
@@ -66,6 +66,12 @@ SQLITE_WEIGHTS = {
 }
 SNIPPET_WORDS = 32
 FACET_SIZE = 8
+# A search ranks at most this many matches: when more stories match, the newest
+# of them. Ranking and counting every match of a common word costs a visit to
+# each of tens of thousands of stories on a large archive (seconds on
+# PostgreSQL), while the newest thousand are found by walking the publication
+# index and are what a reader of a news site searching one word is after.
+RANKED_MATCHES = 1000
 INDEX_BATCH = 500
 
 ENTITY_KIND_HEADINGS = {
@@ -146,7 +152,7 @@ class SearchHit:
 class FacetValue:
     value: str  # what to pass back to narrow: a slug, or a period's value
     label: str
-    count: int
+    count: int | None  # None: not counted (periods of a search past its window)
 
 
 @dataclass(frozen=True)
@@ -167,11 +173,12 @@ class Facets:
 @dataclass(frozen=True)
 class SearchResults:
     query: ParsedQuery
-    total: int
+    total: int  # the matches ranked: all of them, or RANKED_MATCHES if more
     page: int
     per_page: int
     hits: list[SearchHit]  # this page, best first
     facets: Facets
+    more: bool = False  # more stories match than were ranked (the newest were)
 
     @property
     def ids(self) -> list[int]:
@@ -198,26 +205,53 @@ def search(
     backend = _backend()
     candidates = (filters or SearchFilters()).apply(Article.objects.live())
     matches = candidates.filter(backend.match(parsed))
-    span = matches.aggregate(
-        total=Count("pk"), first=Min("published_at"), last=Max("published_at")
+    # Newest first, one more than can be ranked: a narrow search gets every
+    # match here, a broad one its window, found by walking the publication
+    # index instead of visiting every match.
+    newest = list(
+        matches.order_by("-published_at", "-pk").values_list("pk", "published_at")[
+            : RANKED_MATCHES + 1
+        ]
     )
-    total = span["total"]
-    if not total:
+    if not newest:
         return SearchResults(parsed, 0, page, per_page, [], Facets())
-    ids = backend.rank(
-        candidates,
-        parsed,
-        now=timezone.now(),
-        offset=(page - 1) * per_page,
-        limit=per_page,
+    more = len(newest) > RANKED_MATCHES
+    window = newest[:RANKED_MATCHES]
+    ids_in_window = [pk for pk, _ in window]
+    # A thousand scores at most: sorted here, by the formula rank() uses in SQL.
+    relevance = backend.relevance(ids_in_window, parsed)
+    now = timezone.now()
+    best_first = sorted(
+        window,
+        key=lambda row: (
+            relevance.get(row[0], 0.0) * recency_boost(row[1], now),
+            row[1],
+            row[0],
+        ),
+        reverse=True,
     )
+    offset = (page - 1) * per_page
+    ids = [pk for pk, _ in best_first[offset : offset + per_page]]
     highlights = backend.highlight(ids, parsed) if ids else {}
     hits = [
         SearchHit(article_id, *(_marked(text) for text in highlights[article_id]))
         for article_id in ids
     ]
-    facets = _facets(matches, first=span["first"], last=span["last"])
-    return SearchResults(parsed, total, page, per_page, hits, facets)
+    last = window[0][1]
+    if more:
+        # The date facet reaches past the window, back to the oldest match,
+        # so older stories are a click away; those periods go uncounted.
+        first = matches.order_by("published_at", "pk").values_list(
+            "published_at", flat=True
+        )[0]
+    else:
+        first = window[-1][1]
+    facets = _facets(
+        Article.objects.filter(pk__in=ids_in_window),
+        periods=_periods(first, last),
+        count_periods=not more,
+    )
+    return SearchResults(parsed, len(window), page, per_page, hits, facets, more)
 
 
 def matching(articles: models.QuerySet, query: str) -> models.QuerySet:
@@ -240,6 +274,12 @@ def ranked_ids(
     )
 
 
+def recency_boost(published_at: datetime.datetime, now: datetime.datetime) -> float:
+    """What a story's relevance is multiplied by, for its age at ``now``."""
+    age_days = max((now - published_at).total_seconds() / 86400.0, 0.0)
+    return 1.0 + 1.0 / (1.0 + age_days / RECENCY_DAYS)
+
+
 def _marked(text: str) -> SafeString:
     return mark_safe(
         escape(text)
@@ -249,7 +289,7 @@ def _marked(text: str) -> SafeString:
 
 
 def _facets(
-    matches: models.QuerySet, *, first: datetime.datetime, last: datetime.datetime
+    matches: models.QuerySet, *, periods: list[Period], count_periods: bool
 ) -> Facets:
     sections = (
         matches.values("section__slug", "section__name")
@@ -281,18 +321,28 @@ def _facets(
     by_kind: dict[str, list[FacetValue]] = defaultdict(list)
     for kind, slug, name, count in entities:
         by_kind[kind].append(FacetValue(slug, name, count))
-    periods = _periods(first, last)
-    # Ranges, not a per-row truncation: comparing stored times is cheap on both
-    # databases, where SQLite would call a Python function for every match.
-    period_counts = matches.aggregate(
-        **{
-            period.value: Count(
-                "pk",
-                filter=Q(published_at__gte=period.start, published_at__lt=period.end),
-            )
+    if count_periods:
+        # Ranges, not a per-row truncation: comparing stored times is cheap on
+        # both databases, where SQLite would call a Python function for every
+        # match.
+        period_counts = matches.aggregate(
+            **{
+                period.value: Count(
+                    "pk",
+                    filter=Q(
+                        published_at__gte=period.start, published_at__lt=period.end
+                    ),
+                )
+                for period in periods
+            }
+        )
+        dates = [
+            FacetValue(period.value, period.label, period_counts[period.value])
             for period in periods
-        }
-    )
+            if period_counts[period.value]
+        ]
+    else:
+        dates = [FacetValue(period.value, period.label, None) for period in periods]
     return Facets(
         sections=[
             FacetValue(row["section__slug"], row["section__name"], row["count"])
@@ -304,11 +354,7 @@ def _facets(
             for kind, heading in ENTITY_KIND_HEADINGS.items()
             if by_kind.get(kind)
         ],
-        dates=[
-            FacetValue(period.value, period.label, period_counts[period.value])
-            for period in periods
-            if period_counts[period.value]
-        ],
+        dates=dates,
     )
 
 
@@ -345,6 +391,9 @@ class SearchBackend(Protocol):
         limit: int,
     ) -> list[int]:
         """One page of the matching candidates' ids, best first."""
+
+    def relevance(self, ids: list[int], parsed: ParsedQuery) -> dict[int, float]:
+        """How well each of these articles matches, higher is better."""
 
     def highlight(self, ids: list[int], parsed: ParsedQuery) -> dict[int, tuple]:
         """Each article's headline and snippet, matches between the marks."""
@@ -403,6 +452,21 @@ class SQLiteBackend:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
 
+    def relevance(self, ids: list[int], parsed: ParsedQuery) -> dict[int, float]:
+        # FTS5 evaluates the whole MATCH again for each value of a rowid IN
+        # list (seconds for a thousand); a rowid range is one pass, and the
+        # newest stories' ids lie close together in a newsroom's archive.
+        weights = ", ".join(str(weight) for weight in SQLITE_WEIGHTS.values())
+        sql = f"""
+            SELECT rowid, -bm25(articles_search_fts, {weights})
+            FROM articles_search_fts
+            WHERE articles_search_fts MATCH %s AND rowid BETWEEN %s AND %s
+        """
+        wanted = set(ids)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [to_fts5(parsed), min(ids), max(ids)])
+            return {pk: score for pk, score in cursor.fetchall() if pk in wanted}
+
     def highlight(self, ids: list[int], parsed: ParsedQuery) -> dict[int, tuple]:
         body = list(SQLITE_WEIGHTS).index("body")
         placeholders = ", ".join(["%s"] * len(ids))
@@ -459,6 +523,14 @@ class PostgreSQLBackend:
             .values_list("pk", flat=True)
         )
         return list(ranked[offset : offset + limit])
+
+    def relevance(self, ids: list[int], parsed: ParsedQuery) -> dict[int, float]:
+        query = self.query(parsed)
+        return dict(
+            SearchDocument.objects.filter(pk__in=ids)
+            .annotate(score=SearchRank(F("vector"), query))
+            .values_list("pk", "score")
+        )
 
     def highlight(self, ids: list[int], parsed: ParsedQuery) -> dict[int, tuple]:
         query = self.query(parsed)

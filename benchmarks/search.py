@@ -190,7 +190,8 @@ def measure(runs: int) -> None:
                 timings.append(time.perf_counter() - started)
         median, worst = statistics.median(timings), max(timings)
         print(
-            f"| {label} | {results.total:,} | {median * 1000:.0f} ms"
+            f"| {label} | {'more than ' if results.more else ''}{results.total:,}"
+            f" | {median * 1000:.0f} ms"
             f" | {worst * 1000:.0f} ms | {len(captured)} |"
         )
 

@@ -306,6 +306,87 @@ def test_results_spread_over_more_than_a_year_are_counted_by_year():
     ]
 
 
+def cars_over_two_years() -> tuple[list[Article], list[Article]]:
+    """Two old stories about cars, three newer ones that only mention them."""
+    business = factories.section(name="Business", slug="business")
+    world = factories.section(name="World", slug="world")
+    old = [
+        story(
+            f"Cars story {number}",
+            section=world,
+            published_at=datetime.datetime(2024, 5, 1 + number, tzinfo=datetime.UTC),
+        )
+        for number in range(2)
+    ]
+    new = [
+        story(
+            f"Weather {number}",
+            body="Cars stood still.",
+            section=business,
+            published_at=datetime.datetime(2026, 2, 1 + number, tzinfo=datetime.UTC),
+        )
+        for number in range(3)
+    ]
+    return old, new
+
+
+def test_a_search_matching_more_than_can_be_ranked_ranks_the_newest(monkeypatch):
+    _, new = cars_over_two_years()
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+
+    results = search("cars")
+
+    assert (results.total, results.more) == (3, True)
+    # The old stories match better (in the headline) but lie outside the window.
+    assert set(results.ids) == {article.pk for article in new}
+
+
+def test_facets_of_a_broad_search_count_its_window_and_reach_back_in_time(
+    monkeypatch,
+):
+    cars_over_two_years()
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+
+    facets = search("cars").facets
+
+    assert [(f.value, f.count) for f in facets.sections] == [("business", 3)]
+    # Every year back to the oldest match, uncounted: older stories are a
+    # click away.
+    assert [(f.value, f.count) for f in facets.dates] == [
+        ("2026", None),
+        ("2025", None),
+        ("2024", None),
+    ]
+
+
+def test_a_search_within_the_window_ranks_and_counts_every_match():
+    old, _ = cars_over_two_years()
+
+    results = search("cars")
+
+    assert (results.total, results.more) == (5, False)
+    assert results.ids[:2] == [old[1].pk, old[0].pk]
+    assert [(f.value, f.count) for f in results.facets.sections] == [
+        ("business", 3),
+        ("world", 2),
+    ]
+    assert [(f.value, f.count) for f in results.facets.dates] == [
+        ("2026", 3),
+        ("2024", 2),
+    ]
+
+
+def test_pages_of_a_broad_search_cover_its_window_once(monkeypatch):
+    cars_over_two_years()
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+
+    pages = [search("cars", page=page, per_page=2) for page in (1, 2, 3)]
+
+    assert [len(results.ids) for results in pages] == [2, 1, 0]
+    assert pages[0].num_pages == 2
+    assert not set(pages[0].ids) & set(pages[1].ids)
+
+
 def test_filters_narrow_results_and_their_facets():
     business = factories.section(name="Business", slug="business")
     trade = factories.tag(name="Trade", slug="trade")
@@ -721,6 +802,39 @@ def test_facet_links_keep_the_query_and_narrow_the_results(client):
     ]
 
 
+def test_the_page_says_when_only_the_newest_matches_are_ranked(client, monkeypatch):
+    cars_over_two_years()
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", 3)
+
+    page = parse(client.get("/search/", {"q": "cars"}))
+    results = page.find(class_="search-results")
+    facets = page.find(class_="search-facets")
+    older = parse(client.get("/search/" + dict(links(facets))["2024"]))
+
+    assert results.find("h2").text == "More than 3 results for “cars”"
+    assert results.find(class_="search-note").text.startswith(
+        "So many stories match that only the newest 3 are ranked."
+    )
+    assert facets.find(class_="search-note").text == (
+        "Counted over the newest 3 matching stories."
+    )
+    assert "(" not in facets.find_all("ul")[-1].text
+    assert older.find(class_="search-results").find("h2").text == (
+        "2 results for “cars”"
+    )
+
+
+def test_a_search_within_the_window_says_nothing_of_one(client):
+    cars_over_two_years()
+
+    page = parse(client.get("/search/", {"q": "cars"}))
+
+    assert page.find(class_="search-results").find("h2").text == (
+        "5 results for “cars”"
+    )
+    assert page.find_all(class_="search-note") == []
+
+
 def test_a_date_facet_narrows_to_its_month_and_shows_as_removable(client):
     story(
         "Cars in February",
@@ -856,21 +970,22 @@ def many_matching_stories(count: int) -> dict:
     return {"section": section.slug, "tag": tag.slug, "entity": entity.slug}
 
 
-@pytest.mark.parametrize("count", [3, 30])
+@pytest.mark.parametrize(("count", "ranked"), [(3, 1000), (30, 1000), (30, 10)])
 def test_the_search_page_costs_a_bounded_number_of_queries(
-    client, django_assert_max_num_queries, count
+    client, django_assert_max_num_queries, monkeypatch, count, ranked
 ):
     filters = many_matching_stories(count)
+    monkeypatch.setattr("articles.search.RANKED_MATCHES", ranked)
 
-    # Count, ranked page, highlights, four facets, the page's articles and their
-    # bylines, the navigation; and one lookup for each filter given.
+    # The newest matches, their relevance, highlights, four facets, the page's
+    # articles and their bylines, the navigation; and one lookup per filter.
     with django_assert_max_num_queries(10):
         plain = client.get("/search/", {"q": "cars"})
     with django_assert_max_num_queries(13):
         filtered = client.get("/search/", {"q": "cars", **filters})
 
-    assert len(parse(plain).find_all(class_="card")) == min(count, 20)
-    assert len(parse(filtered).find_all(class_="card")) == min(count, 20)
+    assert len(parse(plain).find_all(class_="card")) == min(count, ranked, 20)
+    assert len(parse(filtered).find_all(class_="card")) == min(count, ranked, 20)
 
 
 # --- The demo newsroom ----------------------------------------------------------------
