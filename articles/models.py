@@ -243,10 +243,17 @@ def page_prefetches() -> list:
     expired: the page picks the live ones by the clock."""
     from entities.models import Mention
 
-    read_next = ReadNextEntry.objects.filter(
-        Q(target__expires_at__isnull=True) | Q(target__expires_at__gt=timezone.now()),
-        target__status=Article.Status.PUBLISHED,
-    ).order_by("kind", "position")
+    # A check per entry, not a join condition: without statistics SQLite
+    # would walk every published story to find a few articles' entries
+    # (0.7 s per saved article at 100,000 stories, instead of 1 ms).
+    target_may_show = Article.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        pk=OuterRef("target"),
+        status=Article.Status.PUBLISHED,
+    )
+    read_next = ReadNextEntry.objects.filter(Exists(target_may_show)).order_by(
+        "kind", "position"
+    )
     return [
         Prefetch("bylines", queryset=Byline.objects.select_related("author")),
         "tags",  # ordered by name through Tag.Meta
