@@ -29,6 +29,9 @@ class MentionPolicy(models.TextChoices):
 
 # Related entities are counted over this many of an entity's newest stories.
 CO_OCCURRENCE_STORIES = 500
+# An entity confirmed in at most this many stories has them looked up by its
+# mentions; one in more, by walking the live stories newest first.
+FEW_STORIES = 2000
 
 
 class EntityQuerySet(models.QuerySet):
@@ -41,11 +44,18 @@ class EntityQuerySet(models.QuerySet):
         # Counted over its newest stories only: a place such as China is in a
         # fifth of a 100,000-story archive, and counting all their mentions
         # took seconds on every render of its page.
-        articles = (
-            Article.objects.live()
-            .filter(mentions__entity=entity, mentions__status=Mention.Status.CONFIRMED)
-            .order_by("-published_at", "-pk")[:CO_OCCURRENCE_STORIES]
+        # Either way is fast for one kind of entity only, and SQLite, without
+        # statistics, always walks: 100 ms for an entity in thirty stories.
+        mentioned = list(
+            Mention.objects.confirmed()
+            .filter(entity=entity)
+            .values_list("article_id", flat=True)[: FEW_STORIES + 1]
         )
+        if len(mentioned) <= FEW_STORIES:
+            articles = Article.objects.live().filter(pk__in=mentioned)
+        else:
+            articles = Article.objects.live().mentioning(entity)
+        articles = articles.order_by("-published_at", "-pk")[:CO_OCCURRENCE_STORIES]
         return (
             self.exclude(pk=entity.pk)
             .filter(
