@@ -44,8 +44,10 @@ class EntityQuerySet(models.QuerySet):
         # Counted over its newest stories only: a place such as China is in a
         # fifth of a 100,000-story archive, and counting all their mentions
         # took seconds on every render of its page.
-        # Either way is fast for one kind of entity only, and SQLite, without
-        # statistics, always walks: 100 ms for an entity in thirty stories.
+        # Found from its mentions when it has few stories, by walking the live
+        # stories newest first when it has many: each way is slow for the
+        # other kind, and SQLite, having no statistics, would always walk
+        # (100 ms for an entity in thirty stories).
         mentioned = list(
             Mention.objects.confirmed()
             .filter(entity=entity)
