@@ -224,7 +224,7 @@ def search(
     best_first = sorted(
         window,
         key=lambda row: (
-            relevance.get(row[0], 0.0) * recency_boost(row[1], now),
+            relevance.get(row[0], 0.0) * _recency_boost(row[1], now),
             row[1],
             row[0],
         ),
@@ -274,7 +274,7 @@ def ranked_ids(
     )
 
 
-def recency_boost(published_at: datetime.datetime, now: datetime.datetime) -> float:
+def _recency_boost(published_at: datetime.datetime, now: datetime.datetime) -> float:
     """What a story's relevance is multiplied by, for its age at ``now``."""
     age_days = max((now - published_at).total_seconds() / 86400.0, 0.0)
     return 1.0 + 1.0 / (1.0 + age_days / RECENCY_DAYS)

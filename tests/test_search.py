@@ -17,7 +17,7 @@ from articles import publishing
 from articles.importing import ArticleImporter
 from articles.merging import merge_tags
 from articles.models import Article, SearchDocument, Tag
-from articles.search import SearchFilters, search
+from articles.search import SearchFilters, ranked_ids, search
 from entities.mentions import relink_article
 from entities.merging import merge_entities
 from entities.models import Entity, Mention
@@ -166,6 +166,23 @@ def test_recency_boosts_but_does_not_outweigh_relevance():
     )
 
     assert found("battery") == ["Battery prices: a battery report", "Markets today"]
+
+
+def test_the_search_page_and_the_api_rank_alike():
+    # search() scores its window in Python, ranked_ids() (the API's q) in SQL:
+    # the two copies of the formula must not drift apart.
+    for days_ago, mentions in [(1, 1), (3, 4), (40, 2), (400, 6), (900, 1)]:
+        story(
+            f"Report from {days_ago} days ago",
+            body=" ".join(["Battery makers."] * mentions + ["Other news."] * 5),
+            published_at=NOW - datetime.timedelta(days=days_ago),
+        )
+
+    page = search("battery", per_page=10).ids
+    api = ranked_ids(Article.objects.live(), "battery", offset=0, limit=10)
+
+    assert len(page) == 5
+    assert page == api
 
 
 # --- Snippets -----------------------------------------------------------------
